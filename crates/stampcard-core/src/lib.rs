@@ -1,0 +1,22 @@
+//! The stamp-card core: wire types, validation, rules and error codes shared by the server
+//! and the browser widget.
+//!
+//! Pure by design: no I/O, no async, no clock, no randomness. Every function that depends
+//! on the date takes `today` as an argument, so the same code runs natively in the server
+//! and as WebAssembly in the customer's browser.
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod model;
+pub mod parse;
+pub mod progress;
+pub mod rules;
+pub mod secret;
+pub mod types;
+pub mod validate;
+pub mod wire;
+
+#[cfg(feature = "wasm")]
+pub mod wasm;
+
+pub use error::{ApiError, ErrorCode};

@@ -1,0 +1,141 @@
+//! Small wire value types: `Y`/`N` flags and `YYYY-MM-DD` / `YYYY-MM-DD hh:mm:ss` dates.
+
+use std::fmt;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// A `"Y"` / `"N"` flag as the stamp API writes booleans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum YesNo {
+    /// Yes.
+    #[serde(rename = "Y")]
+    Y,
+    /// No.
+    #[serde(rename = "N")]
+    N,
+}
+
+impl YesNo {
+    /// `true` for `Y`.
+    pub const fn is_yes(self) -> bool {
+        matches!(self, YesNo::Y)
+    }
+}
+
+impl From<bool> for YesNo {
+    fn from(value: bool) -> YesNo {
+        if value { YesNo::Y } else { YesNo::N }
+    }
+}
+
+/// Prefix of the serde message for a malformed date, so the parser can map it to its code.
+pub(crate) const INVALID_DATE_PREFIX: &str = "invalid date";
+
+/// A calendar day written exactly as `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Date, example = "2025-12-31"))]
+pub struct Ymd(pub NaiveDate);
+
+impl Ymd {
+    /// Parses `YYYY-MM-DD` strictly (four-digit year, two-digit month and day).
+    pub fn parse(text: &str) -> Option<Ymd> {
+        let bytes = text.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shape_ok {
+            return None;
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(Ymd)
+    }
+}
+
+impl fmt::Display for Ymd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl Serialize for Ymd {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Ymd {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Ymd, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Ymd;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date string YYYY-MM-DD")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Ymd, E> {
+                Ymd::parse(v).ok_or_else(|| {
+                    E::custom(format!("{INVALID_DATE_PREFIX} {v:?}: expected a real date written as YYYY-MM-DD"))
+                })
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+impl From<NaiveDate> for Ymd {
+    fn from(date: NaiveDate) -> Ymd {
+        Ymd(date)
+    }
+}
+
+/// A moment written as `YYYY-MM-DD hh:mm:ss` (the API's `regYmdt`), in the server's UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "2025-01-01 09:30:00"))]
+pub struct Ymdt(pub NaiveDateTime);
+
+const YMDT_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+impl fmt::Display for Ymdt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format(YMDT_FORMAT))
+    }
+}
+
+impl Serialize for Ymdt {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Ymdt {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Ymdt, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        NaiveDateTime::parse_from_str(&text, YMDT_FORMAT)
+            .map(Ymdt)
+            .map_err(|_| de::Error::custom(format!("{INVALID_DATE_PREFIX} {text:?}: expected YYYY-MM-DD hh:mm:ss")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ymd_is_strict() {
+        for good in ["2025-01-01", "2024-02-29", "2030-12-31"] {
+            assert_eq!(Ymd::parse(good).map(|d| d.to_string()).as_deref(), Some(good));
+        }
+        for bad in ["2025-1-01", "2025-02-30", "2023-02-29", "25-01-01", "2025/01/01", "", "2025-01-01T00:00:00", "+202-01-01"] {
+            assert_eq!(Ymd::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn yes_no_round_trips() {
+        assert_eq!(serde_json::to_string(&YesNo::Y).unwrap(), "\"Y\"");
+        assert_eq!(serde_json::from_str::<YesNo>("\"N\"").unwrap(), YesNo::N);
+        assert!(serde_json::from_str::<YesNo>("\"y\"").is_err());
+        assert!(YesNo::from(true).is_yes());
+    }
+}

@@ -1,0 +1,519 @@
+//! Request validation: turns a parsed wire request into a validated command, or field-level
+//! errors. Shapes and ranges are checked here; checks that need the stored state (the card's
+//! `maxStamps`, the stamp's current dates) are in [`crate::rules`].
+
+use chrono::{Months, NaiveDate};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::model::Window;
+use crate::secret;
+use crate::types::YesNo;
+use crate::wire::{CardCreateRequest, CardUpdateRequest, CreateStampRequest, UpdateStampRequest};
+
+/// Length limits in characters (Unicode scalar values), documented in docs/api.md.
+pub mod limits {
+    /// `cardNm`.
+    pub const CARD_NAME: usize = 100;
+    /// `cardTtl`.
+    pub const CARD_TITLE: usize = 200;
+    /// `memo`.
+    pub const MEMO: usize = 1000;
+    /// `userId`, `userNm`.
+    pub const USER_ID: usize = 100;
+    /// `userNm`.
+    pub const USER_NAME: usize = 100;
+    /// `userPhnno`.
+    pub const PHONE: usize = 30;
+    /// `userEml` (RFC 5321 path limit).
+    pub const EMAIL: usize = 254;
+    /// `userEtc1`, `userEtc2`.
+    pub const ETC: usize = 500;
+    /// `url`, `stampImgUrl`.
+    pub const URL: usize = 2048;
+    /// `domain`.
+    pub const DOMAIN: usize = 255;
+    /// The highest `maxStamps` a card may have (the page shows one slot per stamp).
+    pub const MAX_STAMPS: u32 = 100;
+    /// The highest id: the largest integer JavaScript represents exactly.
+    pub const MAX_IDX: i64 = 9_007_199_254_740_991;
+    /// How far ahead `endYmd` may be.
+    pub const END_DATE_MONTHS_AHEAD: u32 = 60;
+}
+
+/// One invalid field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The JSON field name (`userEml`).
+    pub field: &'static str,
+    /// The code from the table.
+    pub code: ErrorCode,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
+/// All invalid fields of one request, in field order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    fn push(&mut self, field: &'static str, code: ErrorCode, message: impl Into<String>) {
+        self.0.push(FieldError { field, code, message: message.into() });
+    }
+
+    fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+        if self.0.is_empty() { Ok(value()) } else { Err(self) }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    /// The envelope carries the first field's code and every field's message.
+    fn from(errors: FieldErrors) -> ApiError {
+        let code = errors.0.first().map_or(ErrorCode::Internal, |e| e.code);
+        let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ");
+        ApiError::new(code, message)
+    }
+}
+
+/// Checks an id (`stampIdx`, `cardIdx`): `1..=2^53-1`.
+pub fn idx(field: &'static str, value: i64) -> Result<i64, FieldError> {
+    if (1..=limits::MAX_IDX).contains(&value) {
+        Ok(value)
+    } else {
+        Err(FieldError { field, code: ErrorCode::OutOfRange, message: format!("{field} must be a positive integer") })
+    }
+}
+
+/// Free text: length limit and no control characters (tab and newlines allowed in the memo).
+fn text(errors: &mut FieldErrors, field: &'static str, value: &str, max: usize) {
+    let allow_newlines = field == "memo";
+    if value.chars().count() > max {
+        errors.push(field, ErrorCode::TooLong, format!("{field} must be at most {max} characters"));
+    } else if value.chars().any(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t'))) {
+        errors.push(field, ErrorCode::InvalidText, format!("{field} must not contain control characters"));
+    }
+}
+
+/// An absolute `http://` or `https://` URL with a host and no whitespace.
+pub fn is_http_url(value: &str) -> bool {
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    let Some(rest) = rest else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && !host.starts_with(['.', '-', ':'])
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    host_ok && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else { return false };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A phone number: digits, spaces and `+ - ( ) .`, with at least 3 digits.
+pub fn is_phone(value: &str) -> bool {
+    value.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.'))
+        && value.chars().filter(char::is_ascii_digit).count() >= 3
+}
+
+fn url_field(errors: &mut FieldErrors, field: &'static str, value: &str, max: usize) {
+    if value.chars().count() > max {
+        errors.push(field, ErrorCode::TooLong, format!("{field} must be at most {max} characters"));
+    } else if !value.is_empty() && !is_http_url(value) {
+        errors.push(field, ErrorCode::InvalidUrl, format!("{field} must be an absolute http or https URL"));
+    }
+}
+
+/// The stamp's free-text fields; on create absent means empty, on update absent means unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfilePatch {
+    /// `memo`.
+    pub memo: Option<String>,
+    /// `userId` (on create, `None` or empty: the server generates one).
+    pub user_id: Option<String>,
+    /// `userNm`.
+    pub user_nm: Option<String>,
+    /// `userPhnno`.
+    pub user_phnno: Option<String>,
+    /// `userEml`.
+    pub user_eml: Option<String>,
+    /// `userEtc1`.
+    pub user_etc1: Option<String>,
+    /// `userEtc2`.
+    pub user_etc2: Option<String>,
+}
+
+impl ProfilePatch {
+    fn is_empty(&self) -> bool {
+        *self == ProfilePatch::default()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn profile(
+    errors: &mut FieldErrors,
+    memo: &Option<String>,
+    user_id: &Option<String>,
+    user_nm: &Option<String>,
+    user_phnno: &Option<String>,
+    user_eml: &Option<String>,
+    user_etc1: &Option<String>,
+    user_etc2: &Option<String>,
+) -> ProfilePatch {
+    let fields: [(&'static str, &Option<String>, usize); 7] = [
+        ("memo", memo, limits::MEMO),
+        ("userId", user_id, limits::USER_ID),
+        ("userNm", user_nm, limits::USER_NAME),
+        ("userPhnno", user_phnno, limits::PHONE),
+        ("userEml", user_eml, limits::EMAIL),
+        ("userEtc1", user_etc1, limits::ETC),
+        ("userEtc2", user_etc2, limits::ETC),
+    ];
+    for (field, value, max) in fields {
+        if let Some(value) = value {
+            text(errors, field, value, max);
+        }
+    }
+    if let Some(phone) = user_phnno.as_deref().filter(|p| !p.is_empty() && p.chars().count() <= limits::PHONE) {
+        if !is_phone(phone) {
+            errors.push("userPhnno", ErrorCode::InvalidPhone, "userPhnno may only contain digits, spaces and + - ( ) .");
+        }
+    }
+    if let Some(email) = user_eml.as_deref().filter(|e| !e.is_empty() && e.chars().count() <= limits::EMAIL) {
+        if !is_email(email) {
+            errors.push("userEml", ErrorCode::InvalidEmail, "userEml must be an email address like name@example.com");
+        }
+    }
+    ProfilePatch {
+        memo: memo.clone(),
+        user_id: user_id.clone().filter(|id| !id.is_empty()),
+        user_nm: user_nm.clone(),
+        user_phnno: user_phnno.clone(),
+        user_eml: user_eml.clone(),
+        user_etc1: user_etc1.clone(),
+        user_etc2: user_etc2.clone(),
+    }
+}
+
+/// `domain`: empty means the default; otherwise an http(s) URL, stored without a trailing slash.
+fn domain(errors: &mut FieldErrors, value: &Option<String>) -> Option<Option<String>> {
+    let value = value.as_deref()?;
+    if value.is_empty() {
+        return Some(None);
+    }
+    url_field(errors, "domain", value, limits::DOMAIN);
+    Some(Some(value.trim_end_matches('/').to_owned()))
+}
+
+fn end_date_limit(errors: &mut FieldErrors, end: NaiveDate, today: NaiveDate) {
+    let latest = today.checked_add_months(Months::new(limits::END_DATE_MONTHS_AHEAD)).unwrap_or(NaiveDate::MAX);
+    if end > latest {
+        errors.push("endYmd", ErrorCode::EndDateTooFar, format!("endYmd must be at most 5 years from today (on or before {latest})"));
+    }
+}
+
+/// A validated create request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewStamp {
+    /// The card.
+    pub card_idx: i64,
+    /// Custom domain, `None` for the server's own.
+    pub domain: Option<String>,
+    /// Validity window.
+    pub window: Window,
+    /// `activeYn` (default `Y`).
+    pub active: bool,
+    /// Free-text fields.
+    pub profile: ProfilePatch,
+}
+
+impl CreateStampRequest {
+    /// Validates a create request for `today`.
+    pub fn validate(&self, today: NaiveDate) -> Result<NewStamp, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if let Err(e) = idx("cardIdx", self.card_idx) {
+            errors.0.push(e);
+        }
+        let domain = domain(&mut errors, &self.domain).flatten();
+        let (start, end) = (self.strt_ymd.0, self.end_ymd.0);
+        if start > end {
+            errors.push("strtYmd", ErrorCode::DateOrder, format!("strtYmd ({start}) must not be after endYmd ({end})"));
+        }
+        if end < today {
+            errors.push("endYmd", ErrorCode::EndDateInPast, format!("endYmd ({end}) must not be in the past for a new stamp"));
+        }
+        end_date_limit(&mut errors, end, today);
+        let profile = profile(
+            &mut errors,
+            &self.memo,
+            &self.user_id,
+            &self.user_nm,
+            &self.user_phnno,
+            &self.user_eml,
+            &self.user_etc1,
+            &self.user_etc2,
+        );
+        errors.into_result(|| NewStamp {
+            card_idx: self.card_idx,
+            domain,
+            window: Window { start, end },
+            active: self.active_yn.is_none_or(YesNo::is_yes),
+            profile,
+        })
+    }
+}
+
+/// A validated update: `None` means unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StampPatch {
+    /// Move to this card.
+    pub card_idx: Option<i64>,
+    /// New total count (range against the card is checked by the rules).
+    pub stamps: Option<u32>,
+    /// Clear the PIN.
+    pub reset_pin: bool,
+    /// `useYn`.
+    pub use_reward: Option<bool>,
+    /// `Some(None)`: back to the default domain.
+    pub domain: Option<Option<String>>,
+    /// New `strtYmd`.
+    pub start: Option<NaiveDate>,
+    /// New `endYmd`.
+    pub end: Option<NaiveDate>,
+    /// New `activeYn`.
+    pub active: Option<bool>,
+    /// Free-text fields.
+    pub profile: ProfilePatch,
+}
+
+impl StampPatch {
+    /// Whether the patch touches more than the memo, user fields and domain, which is all a
+    /// redeemed stamp still allows.
+    pub fn changes_state(&self) -> bool {
+        self.card_idx.is_some()
+            || self.stamps.is_some()
+            || self.reset_pin
+            || self.use_reward.is_some()
+            || self.start.is_some()
+            || self.end.is_some()
+            || self.active.is_some()
+    }
+
+    /// Whether the patch changes nothing at all.
+    pub fn is_empty(&self) -> bool {
+        !self.changes_state() && self.domain.is_none() && self.profile.is_empty()
+    }
+}
+
+impl UpdateStampRequest {
+    /// Validates an update request for `today`.
+    pub fn validate(&self, today: NaiveDate) -> Result<StampPatch, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if let Err(e) = idx("stampIdx", self.stamp_idx) {
+            errors.0.push(e);
+        }
+        if let Some(Err(e)) = self.card_idx.map(|c| idx("cardIdx", c)) {
+            errors.0.push(e);
+        }
+        let stamps = match self.stamps {
+            Some(n) if !(0..=i64::from(limits::MAX_STAMPS)).contains(&n) => {
+                errors.push("stamps", ErrorCode::OutOfRange, format!("stamps must be between 0 and the card's maxStamps (at most {})", limits::MAX_STAMPS));
+                None
+            }
+            Some(n) => u32::try_from(n).ok(),
+            None => None,
+        };
+        let domain = domain(&mut errors, &self.domain);
+        if let (Some(start), Some(end)) = (self.strt_ymd, self.end_ymd) {
+            if start > end {
+                errors.push("strtYmd", ErrorCode::DateOrder, format!("strtYmd ({start}) must not be after endYmd ({end})"));
+            }
+        }
+        if let Some(end) = self.end_ymd {
+            end_date_limit(&mut errors, end.0, today);
+        }
+        let profile = profile(
+            &mut errors,
+            &self.memo,
+            &self.user_id,
+            &self.user_nm,
+            &self.user_phnno,
+            &self.user_eml,
+            &self.user_etc1,
+            &self.user_etc2,
+        );
+        errors.into_result(|| StampPatch {
+            card_idx: self.card_idx,
+            stamps,
+            reset_pin: self.reset_pin_yn == Some(YesNo::Y),
+            use_reward: self.use_yn.map(YesNo::is_yes),
+            domain,
+            start: self.strt_ymd.map(|d| d.0),
+            end: self.end_ymd.map(|d| d.0),
+            active: self.active_yn.map(YesNo::is_yes),
+            profile,
+        })
+    }
+}
+
+/// A validated card create request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCard {
+    /// `cardNm`.
+    pub name: String,
+    /// `cardTtl`.
+    pub title: String,
+    /// `maxStamps`.
+    pub max_stamps: u32,
+    /// `stampImgUrl`.
+    pub stamp_img_url: String,
+    /// `url`.
+    pub url: String,
+    /// `onsiteYn`.
+    pub onsite_required: bool,
+    /// The password to hash and store.
+    pub onsite_password: Option<String>,
+}
+
+/// A validated card update: `None` means unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardPatch {
+    /// `cardNm`.
+    pub name: Option<String>,
+    /// `cardTtl`.
+    pub title: Option<String>,
+    /// `maxStamps`.
+    pub max_stamps: Option<u32>,
+    /// `stampImgUrl`.
+    pub stamp_img_url: Option<String>,
+    /// `url`.
+    pub url: Option<String>,
+    /// `onsiteYn`.
+    pub onsite_required: Option<bool>,
+    /// A new password to hash and store.
+    pub onsite_password: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn card_fields(
+    errors: &mut FieldErrors,
+    name: Option<&str>,
+    title: Option<&str>,
+    max_stamps: Option<i64>,
+    stamp_img_url: Option<&str>,
+    url: Option<&str>,
+    onsite_pwd: Option<&str>,
+) -> Option<u32> {
+    if let Some(name) = name {
+        if name.trim().is_empty() {
+            errors.push("cardNm", ErrorCode::EmptyField, "cardNm must not be empty");
+        } else {
+            text(errors, "cardNm", name, limits::CARD_NAME);
+        }
+    }
+    if let Some(title) = title {
+        text(errors, "cardTtl", title, limits::CARD_TITLE);
+    }
+    let max = max_stamps.and_then(|n| match u32::try_from(n) {
+        Ok(n) if (1..=limits::MAX_STAMPS).contains(&n) => Some(n),
+        _ => {
+            errors.push("maxStamps", ErrorCode::OutOfRange, format!("maxStamps must be between 1 and {}", limits::MAX_STAMPS));
+            None
+        }
+    });
+    if let Some(img) = stamp_img_url {
+        url_field(errors, "stampImgUrl", img, limits::URL);
+    }
+    if let Some(url) = url {
+        url_field(errors, "url", url, limits::URL);
+    }
+    if let Some(pwd) = onsite_pwd {
+        if let Err(e) = secret::check_onsite_password(pwd) {
+            errors.push("onsitePwd", ErrorCode::InvalidOnsitePassword, format!("onsitePwd: {e}"));
+        }
+    }
+    max
+}
+
+impl CardCreateRequest {
+    /// Validates a card create request. `onsiteYn` defaults to `Y` when a password is given.
+    pub fn validate(&self) -> Result<NewCard, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let max = card_fields(
+            &mut errors,
+            Some(&self.card_nm),
+            self.card_ttl.as_deref(),
+            Some(self.max_stamps),
+            self.stamp_img_url.as_deref(),
+            self.url.as_deref(),
+            self.onsite_pwd.as_deref(),
+        );
+        let onsite_required = self.onsite_yn.map_or(self.onsite_pwd.is_some(), YesNo::is_yes);
+        if onsite_required && self.onsite_pwd.is_none() {
+            errors.push("onsitePwd", ErrorCode::OnsitePasswordMissing, "onsitePwd is required when onsiteYn is Y");
+        }
+        errors.into_result(|| NewCard {
+            name: self.card_nm.clone(),
+            title: self.card_ttl.clone().unwrap_or_default(),
+            max_stamps: max.unwrap_or(1),
+            stamp_img_url: self.stamp_img_url.clone().unwrap_or_default(),
+            url: self.url.clone().unwrap_or_default(),
+            onsite_required,
+            onsite_password: self.onsite_pwd.clone(),
+        })
+    }
+}
+
+impl CardUpdateRequest {
+    /// Validates a card update's shapes. Whether `onsiteYn=Y` has a password to use, and
+    /// whether `maxStamps` fits the live stamps, is checked by [`crate::rules`]-level callers
+    /// with [`check_card_update`].
+    pub fn validate(&self) -> Result<CardPatch, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if let Err(e) = idx("cardIdx", self.card_idx) {
+            errors.0.push(e);
+        }
+        let max = card_fields(
+            &mut errors,
+            self.card_nm.as_deref(),
+            self.card_ttl.as_deref(),
+            self.max_stamps,
+            self.stamp_img_url.as_deref(),
+            self.url.as_deref(),
+            self.onsite_pwd.as_deref(),
+        );
+        errors.into_result(|| CardPatch {
+            name: self.card_nm.clone(),
+            title: self.card_ttl.clone(),
+            max_stamps: max,
+            stamp_img_url: self.stamp_img_url.clone(),
+            url: self.url.clone(),
+            onsite_required: self.onsite_yn.map(YesNo::is_yes),
+            onsite_password: self.onsite_pwd.clone(),
+        })
+    }
+}
+
+/// Checks a card update against the stored card: `onsiteYn=Y` needs a password (stored or
+/// new), and `maxStamps` may not drop below the highest count of a not-yet-redeemed stamp on
+/// the card (that stamp would otherwise hold more stamps than its card allows).
+pub fn check_card_update(patch: &CardPatch, has_stored_password: bool, highest_live_count: u32) -> Result<(), ApiError> {
+    if patch.onsite_required == Some(true) && !has_stored_password && patch.onsite_password.is_none() {
+        return Err(ApiError::new(ErrorCode::OnsitePasswordMissing, "onsitePwd is required when onsiteYn is Y"));
+    }
+    if let Some(max) = patch.max_stamps {
+        if max < highest_live_count {
+            return Err(ApiError::new(
+                ErrorCode::OutOfRange,
+                format!("maxStamps must be at least {highest_live_count}: a stamp on this card already has that many"),
+            ));
+        }
+    }
+    Ok(())
+}
