@@ -71,7 +71,7 @@ error_codes! {
     /// A URL is not an absolute http(s) URL.
     InvalidUrl = (1013, 422, "a URL must be an absolute http or https URL"),
     /// A phone number has characters a phone number cannot have.
-    InvalidPhone = (1014, 422, "a phone number may only contain digits, spaces and + - ( ) ."),
+    InvalidPhone = (1014, 422, "a phone number may only contain digits, spaces, plus signs, dashes, dots and parentheses"),
     /// A PIN breaks the PIN rules.
     InvalidPin = (1015, 422, "a PIN must be 4 to 8 digits and not too simple"),
     /// An on-site staff password breaks the password rules.
@@ -196,10 +196,7 @@ pub fn error_codes_markdown() -> String {
          | code | name | HTTP status | meaning |\n|---:|---|---:|---|\n",
     );
     for code in ErrorCode::ALL {
-        let name = serde_json::to_value(code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let name = serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         out.push_str(&format!(
             "| {} | `{}` | {} | {} |\n",
             code.code(),

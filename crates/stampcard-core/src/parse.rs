@@ -5,13 +5,20 @@
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::types::INVALID_DATE_PREFIX;
+use crate::types::{INVALID_DATE_PREFIX, INVALID_FLAG_PREFIX};
 use crate::validate;
 
 /// Parses a JSON body into `T`.
 pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::new(ErrorCode::MalformedJson, "the request body is empty; send a JSON object"));
+    }
+    // Every request body is an object; serde would also accept a struct written as an array.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Ok(_) => ApiError::new(ErrorCode::WrongType, "the request body must be a JSON object"),
+            Err(e) => ApiError::new(ErrorCode::MalformedJson, format!("the request body is not valid JSON: {e}")),
+        });
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
@@ -39,7 +46,7 @@ fn classify(path: &str, error: &serde_json::Error) -> ApiError {
                 ApiError::new(ErrorCode::MissingField, format!("{} is required", missing.trim_matches('`')))
             } else if detail.starts_with(INVALID_DATE_PREFIX) {
                 ApiError::new(ErrorCode::InvalidDate, format!("{field}: {detail}"))
-            } else if detail.starts_with("unknown variant") {
+            } else if detail.starts_with(INVALID_FLAG_PREFIX) {
                 ApiError::new(ErrorCode::InvalidFlag, format!("{field} must be \"Y\" or \"N\""))
             } else if detail.starts_with("invalid value: integer") || detail.contains("out of range") {
                 ApiError::new(ErrorCode::OutOfRange, format!("{field}: {detail}"))
@@ -54,7 +61,8 @@ fn classify(path: &str, error: &serde_json::Error) -> ApiError {
 
 /// Parses a required id query parameter such as `?stampIdx=394`.
 pub fn idx_param(name: &'static str, value: Option<&str>) -> Result<i64, ApiError> {
-    let value = value.ok_or_else(|| ApiError::new(ErrorCode::MissingField, format!("the query parameter {name} is required")))?;
+    let value = value
+        .ok_or_else(|| ApiError::new(ErrorCode::MissingField, format!("the query parameter {name} is required")))?;
     let number: i64 = value
         .trim()
         .parse()
@@ -86,10 +94,14 @@ mod tests {
         for (body, expected) in cases {
             assert_eq!(code_of::<StampIdxRequest>(body), *expected, "{body}");
         }
-        let create = |extra: &str| format!("{{\"cardIdx\": 1, \"strtYmd\": \"2025-01-01\", \"endYmd\": \"2025-12-31\"{extra}}}");
+        let create =
+            |extra: &str| format!("{{\"cardIdx\": 1, \"strtYmd\": \"2025-01-01\", \"endYmd\": \"2025-12-31\"{extra}}}");
         assert_eq!(code_of::<CreateStampRequest>(&create(", \"activeYn\": \"X\"")), ErrorCode::InvalidFlag);
         assert_eq!(code_of::<CreateStampRequest>(&create(", \"activeYn\": true")), ErrorCode::WrongType);
-        assert_eq!(code_of::<CreateStampRequest>("{\"cardIdx\": 1, \"strtYmd\": \"2025-02-30\", \"endYmd\": \"2025-12-31\"}"), ErrorCode::InvalidDate);
+        assert_eq!(
+            code_of::<CreateStampRequest>("{\"cardIdx\": 1, \"strtYmd\": \"2025-02-30\", \"endYmd\": \"2025-12-31\"}"),
+            ErrorCode::InvalidDate
+        );
         let missing = json::<CreateStampRequest>(b"{\"cardIdx\": 1, \"endYmd\": \"2025-12-31\"}").unwrap_err();
         assert_eq!(missing.message, "strtYmd is required");
         let wrong = json::<CreateStampRequest>(create(", \"memo\": 5").as_bytes()).unwrap_err();
@@ -100,7 +112,8 @@ mod tests {
     fn unknown_fields_are_ignored_and_null_is_absent() {
         let req: StampIdxRequest = json(b"{\"stampIdx\": 7, \"extra\": [1, 2]}").unwrap();
         assert_eq!(req.stamp_idx, 7);
-        let req: CreateStampRequest = json(b"{\"cardIdx\": 1, \"strtYmd\": \"2025-01-01\", \"endYmd\": \"2025-12-31\", \"memo\": null}").unwrap();
+        let req: CreateStampRequest =
+            json(b"{\"cardIdx\": 1, \"strtYmd\": \"2025-01-01\", \"endYmd\": \"2025-12-31\", \"memo\": null}").unwrap();
         assert_eq!(req.memo, None);
     }
 

@@ -113,7 +113,10 @@ pub fn update(card: &Card, stamp: &Stamp, patch: &StampPatch, today: NaiveDate) 
         None => check_count(card, next.stamps).map_err(|_| {
             ApiError::new(
                 ErrorCode::OutOfRange,
-                format!("the stamp has {} stamps, more than the new card's maxStamps ({})", next.stamps, card.max_stamps),
+                format!(
+                    "the stamp has {} stamps, more than the new card's maxStamps ({})",
+                    next.stamps, card.max_stamps
+                ),
             )
         })?,
     }

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
 /// A `"Y"` / `"N"` flag as the stamp API writes booleans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum YesNo {
     /// Yes.
@@ -27,6 +27,31 @@ impl YesNo {
 impl From<bool> for YesNo {
     fn from(value: bool) -> YesNo {
         if value { YesNo::Y } else { YesNo::N }
+    }
+}
+
+/// Prefix of the serde message for a flag other than `Y`/`N`, so the parser can map it.
+pub(crate) const INVALID_FLAG_PREFIX: &str = "invalid flag";
+
+impl<'de> Deserialize<'de> for YesNo {
+    // By hand rather than derived: serde_json reports a non-string where an enum is expected
+    // as a syntax error, which would tell the client its JSON is malformed when it is not.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<YesNo, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = YesNo;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"Y\" or \"N\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<YesNo, E> {
+                match v {
+                    "Y" => Ok(YesNo::Y),
+                    "N" => Ok(YesNo::N),
+                    _ => Err(E::custom(format!("{INVALID_FLAG_PREFIX} {v:?}: expected \"Y\" or \"N\""))),
+                }
+            }
+        }
+        deserializer.deserialize_str(Visitor)
     }
 }
 
@@ -126,7 +151,9 @@ mod tests {
         for good in ["2025-01-01", "2024-02-29", "2030-12-31"] {
             assert_eq!(Ymd::parse(good).map(|d| d.to_string()).as_deref(), Some(good));
         }
-        for bad in ["2025-1-01", "2025-02-30", "2023-02-29", "25-01-01", "2025/01/01", "", "2025-01-01T00:00:00", "+202-01-01"] {
+        for bad in
+            ["2025-1-01", "2025-02-30", "2023-02-29", "25-01-01", "2025/01/01", "", "2025-01-01T00:00:00", "+202-01-01"]
+        {
             assert_eq!(Ymd::parse(bad), None, "{bad}");
         }
     }

@@ -180,15 +180,19 @@ fn profile(
             text(errors, field, value, max);
         }
     }
-    if let Some(phone) = user_phnno.as_deref().filter(|p| !p.is_empty() && p.chars().count() <= limits::PHONE) {
-        if !is_phone(phone) {
-            errors.push("userPhnno", ErrorCode::InvalidPhone, "userPhnno may only contain digits, spaces and + - ( ) .");
-        }
+    if let Some(phone) = user_phnno.as_deref().filter(|p| !p.is_empty() && p.chars().count() <= limits::PHONE)
+        && !is_phone(phone)
+    {
+        errors.push(
+            "userPhnno",
+            ErrorCode::InvalidPhone,
+            "userPhnno may only contain digits, spaces, plus signs, dashes, dots and parentheses",
+        );
     }
-    if let Some(email) = user_eml.as_deref().filter(|e| !e.is_empty() && e.chars().count() <= limits::EMAIL) {
-        if !is_email(email) {
-            errors.push("userEml", ErrorCode::InvalidEmail, "userEml must be an email address like name@example.com");
-        }
+    if let Some(email) = user_eml.as_deref().filter(|e| !e.is_empty() && e.chars().count() <= limits::EMAIL)
+        && !is_email(email)
+    {
+        errors.push("userEml", ErrorCode::InvalidEmail, "userEml must be an email address like name@example.com");
     }
     ProfilePatch {
         memo: memo.clone(),
@@ -214,7 +218,11 @@ fn domain(errors: &mut FieldErrors, value: &Option<String>) -> Option<Option<Str
 fn end_date_limit(errors: &mut FieldErrors, end: NaiveDate, today: NaiveDate) {
     let latest = today.checked_add_months(Months::new(limits::END_DATE_MONTHS_AHEAD)).unwrap_or(NaiveDate::MAX);
     if end > latest {
-        errors.push("endYmd", ErrorCode::EndDateTooFar, format!("endYmd must be at most 5 years from today (on or before {latest})"));
+        errors.push(
+            "endYmd",
+            ErrorCode::EndDateTooFar,
+            format!("endYmd must be at most 5 years from today (on or before {latest})"),
+        );
     }
 }
 
@@ -246,7 +254,11 @@ impl CreateStampRequest {
             errors.push("strtYmd", ErrorCode::DateOrder, format!("strtYmd ({start}) must not be after endYmd ({end})"));
         }
         if end < today {
-            errors.push("endYmd", ErrorCode::EndDateInPast, format!("endYmd ({end}) must not be in the past for a new stamp"));
+            errors.push(
+                "endYmd",
+                ErrorCode::EndDateInPast,
+                format!("endYmd ({end}) must not be in the past for a new stamp"),
+            );
         }
         end_date_limit(&mut errors, end, today);
         let profile = profile(
@@ -323,17 +335,21 @@ impl UpdateStampRequest {
         }
         let stamps = match self.stamps {
             Some(n) if !(0..=i64::from(limits::MAX_STAMPS)).contains(&n) => {
-                errors.push("stamps", ErrorCode::OutOfRange, format!("stamps must be between 0 and the card's maxStamps (at most {})", limits::MAX_STAMPS));
+                errors.push(
+                    "stamps",
+                    ErrorCode::OutOfRange,
+                    format!("stamps must be between 0 and the card's maxStamps (at most {})", limits::MAX_STAMPS),
+                );
                 None
             }
             Some(n) => u32::try_from(n).ok(),
             None => None,
         };
         let domain = domain(&mut errors, &self.domain);
-        if let (Some(start), Some(end)) = (self.strt_ymd, self.end_ymd) {
-            if start > end {
-                errors.push("strtYmd", ErrorCode::DateOrder, format!("strtYmd ({start}) must not be after endYmd ({end})"));
-            }
+        if let (Some(start), Some(end)) = (self.strt_ymd, self.end_ymd)
+            && start > end
+        {
+            errors.push("strtYmd", ErrorCode::DateOrder, format!("strtYmd ({start}) must not be after endYmd ({end})"));
         }
         if let Some(end) = self.end_ymd {
             end_date_limit(&mut errors, end.0, today);
@@ -423,7 +439,11 @@ fn card_fields(
     let max = max_stamps.and_then(|n| match u32::try_from(n) {
         Ok(n) if (1..=limits::MAX_STAMPS).contains(&n) => Some(n),
         _ => {
-            errors.push("maxStamps", ErrorCode::OutOfRange, format!("maxStamps must be between 1 and {}", limits::MAX_STAMPS));
+            errors.push(
+                "maxStamps",
+                ErrorCode::OutOfRange,
+                format!("maxStamps must be between 1 and {}", limits::MAX_STAMPS),
+            );
             None
         }
     });
@@ -433,10 +453,10 @@ fn card_fields(
     if let Some(url) = url {
         url_field(errors, "url", url, limits::URL);
     }
-    if let Some(pwd) = onsite_pwd {
-        if let Err(e) = secret::check_onsite_password(pwd) {
-            errors.push("onsitePwd", ErrorCode::InvalidOnsitePassword, format!("onsitePwd: {e}"));
-        }
+    if let Some(pwd) = onsite_pwd
+        && let Err(e) = secret::check_onsite_password(pwd)
+    {
+        errors.push("onsitePwd", ErrorCode::InvalidOnsitePassword, format!("onsitePwd: {e}"));
     }
     max
 }
@@ -503,17 +523,21 @@ impl CardUpdateRequest {
 /// Checks a card update against the stored card: `onsiteYn=Y` needs a password (stored or
 /// new), and `maxStamps` may not drop below the highest count of a not-yet-redeemed stamp on
 /// the card (that stamp would otherwise hold more stamps than its card allows).
-pub fn check_card_update(patch: &CardPatch, has_stored_password: bool, highest_live_count: u32) -> Result<(), ApiError> {
+pub fn check_card_update(
+    patch: &CardPatch,
+    has_stored_password: bool,
+    highest_live_count: u32,
+) -> Result<(), ApiError> {
     if patch.onsite_required == Some(true) && !has_stored_password && patch.onsite_password.is_none() {
         return Err(ApiError::new(ErrorCode::OnsitePasswordMissing, "onsitePwd is required when onsiteYn is Y"));
     }
-    if let Some(max) = patch.max_stamps {
-        if max < highest_live_count {
-            return Err(ApiError::new(
-                ErrorCode::OutOfRange,
-                format!("maxStamps must be at least {highest_live_count}: a stamp on this card already has that many"),
-            ));
-        }
+    if let Some(max) = patch.max_stamps
+        && max < highest_live_count
+    {
+        return Err(ApiError::new(
+            ErrorCode::OutOfRange,
+            format!("maxStamps must be at least {highest_live_count}: a stamp on this card already has that many"),
+        ));
     }
     Ok(())
 }

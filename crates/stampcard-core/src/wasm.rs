@@ -35,7 +35,10 @@ impl Report {
     }
 
     fn from_api_error(error: ApiError, field: &str) -> Report {
-        Report { ok: false, errors: vec![Problem { field: field.to_owned(), code: error.code.code(), message: error.message }] }
+        Report {
+            ok: false,
+            errors: vec![Problem { field: field.to_owned(), code: error.code.code(), message: error.message }],
+        }
     }
 
     fn from_field_errors(errors: FieldErrors) -> Report {
@@ -49,9 +52,7 @@ impl Report {
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
 fn today(text: &str) -> Result<chrono::NaiveDate, JsError> {

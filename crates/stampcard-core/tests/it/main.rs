@@ -1,0 +1,16 @@
+//! The core's native integration tests: seed fixtures, rule tables, validation tables,
+//! property tests and generated-doc freshness.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod docs;
+mod props;
+mod rules;
+mod seeds;
+mod validation;
+
+use chrono::NaiveDate;
+
+/// A date from `YYYY-MM-DD`, for tables.
+pub fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
