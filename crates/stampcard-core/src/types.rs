@@ -64,7 +64,8 @@ pub(crate) const INVALID_DATE_PREFIX: &str = "invalid date";
 pub struct Ymd(pub NaiveDate);
 
 impl Ymd {
-    /// Parses `YYYY-MM-DD` strictly (four-digit year, two-digit month and day).
+    /// Parses `YYYY-MM-DD` strictly (four-digit year, two-digit month and day). By hand, not
+    /// with chrono's format parser, which would add kilobytes to the browser widget.
     pub fn parse(text: &str) -> Option<Ymd> {
         let bytes = text.as_bytes();
         let shape_ok = bytes.len() == 10
@@ -74,13 +75,16 @@ impl Ymd {
         if !shape_ok {
             return None;
         }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(Ymd)
+        let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<u32>().ok();
+        let year = i32::try_from(number(0..4)?).ok()?;
+        NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?).map(Ymd)
     }
 }
 
 impl fmt::Display for Ymd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        use chrono::Datelike;
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
     }
 }
 
@@ -119,11 +123,28 @@ impl From<NaiveDate> for Ymd {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "2025-01-01 09:30:00"))]
 pub struct Ymdt(pub NaiveDateTime);
 
-const YMDT_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
-
 impl fmt::Display for Ymdt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format(YMDT_FORMAT))
+        use chrono::Timelike;
+        write!(f, "{} {:02}:{:02}:{:02}", Ymd(self.0.date()), self.0.hour(), self.0.minute(), self.0.second())
+    }
+}
+
+impl Ymdt {
+    /// Parses `YYYY-MM-DD hh:mm:ss` strictly.
+    pub fn parse(text: &str) -> Option<Ymdt> {
+        let (date, time) = text.split_once(' ')?;
+        let date = Ymd::parse(date)?;
+        let bytes = time.as_bytes();
+        let shape_ok = bytes.len() == 8
+            && bytes[2] == b':'
+            && bytes[5] == b':'
+            && bytes.iter().enumerate().all(|(i, b)| i == 2 || i == 5 || b.is_ascii_digit());
+        if !shape_ok {
+            return None;
+        }
+        let number = |range: std::ops::Range<usize>| time.get(range)?.parse::<u32>().ok();
+        date.0.and_hms_opt(number(0..2)?, number(3..5)?, number(6..8)?).map(Ymdt)
     }
 }
 
@@ -136,9 +157,8 @@ impl Serialize for Ymdt {
 impl<'de> Deserialize<'de> for Ymdt {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Ymdt, D::Error> {
         let text = String::deserialize(deserializer)?;
-        NaiveDateTime::parse_from_str(&text, YMDT_FORMAT)
-            .map(Ymdt)
-            .map_err(|_| de::Error::custom(format!("{INVALID_DATE_PREFIX} {text:?}: expected YYYY-MM-DD hh:mm:ss")))
+        Ymdt::parse(&text)
+            .ok_or_else(|| de::Error::custom(format!("{INVALID_DATE_PREFIX} {text:?}: expected YYYY-MM-DD hh:mm:ss")))
     }
 }
 
@@ -155,6 +175,18 @@ mod tests {
             ["2025-1-01", "2025-02-30", "2023-02-29", "25-01-01", "2025/01/01", "", "2025-01-01T00:00:00", "+202-01-01"]
         {
             assert_eq!(Ymd::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ymdt_is_strict_and_round_trips() {
+        for good in ["2025-01-01 09:30:00", "2024-02-29 23:59:59"] {
+            assert_eq!(Ymdt::parse(good).map(|d| d.to_string()).as_deref(), Some(good));
+        }
+        for bad in
+            ["2025-01-01T09:30:00", "2025-01-01 24:00:00", "2025-01-01 9:30:00", "2025-01-01", "2025-01-01 09:30:0x"]
+        {
+            assert_eq!(Ymdt::parse(bad), None, "{bad}");
         }
     }
 

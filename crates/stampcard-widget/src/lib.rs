@@ -1,0 +1,63 @@
+//! The customer stamp page as a `<stamp-card>` web component: a small Yew app compiled to
+//! WebAssembly.
+//!
+//! `www/widget/stampcard.js` defines the custom element: it attaches an open shadow root and
+//! calls [`mount`] with the element's `stamp-url` (or the page's own URL on the stamp page)
+//! and its language. Each element runs its own Yew app, so several can share a page. Wire
+//! types and every rule come from `stampcard-core`; this crate only knows the DOM.
+
+pub mod api;
+pub mod components;
+pub mod hooks;
+pub mod i18n;
+pub mod link;
+pub mod state;
+pub mod storage;
+
+use wasm_bindgen::prelude::*;
+use yew::AppHandle;
+
+use crate::components::app::{App, AppProps};
+use crate::i18n::Lang;
+
+/// A mounted widget; JavaScript keeps it and calls [`MountedCard::unmount`] when the element
+/// leaves the page.
+#[wasm_bindgen]
+pub struct MountedCard {
+    handle: Option<AppHandle<App>>,
+    host: web_sys::Element,
+}
+
+#[wasm_bindgen]
+impl MountedCard {
+    /// Stops the app and removes what it rendered.
+    pub fn unmount(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.destroy();
+        }
+        self.host.remove();
+    }
+}
+
+/// Renders a stamp card into `root` (the element's shadow root).
+///
+/// `stamp_url` is the element's `stamp-url` attribute; when it is missing or empty the page's
+/// own URL is used and the widget is the whole page (`/stamp/{token}`), so its heading is an
+/// `h1` and the PIN field takes the focus. `lang` is a BCP 47 tag (the element's closest
+/// `lang`, else the browser's language).
+#[wasm_bindgen]
+pub fn mount(root: &web_sys::Node, stamp_url: Option<String>, lang: &str) -> Result<MountedCard, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
+    let stamp_url = stamp_url.filter(|url| !url.trim().is_empty());
+    let standalone = stamp_url.is_none();
+    let stamp_url = match stamp_url {
+        Some(url) => url,
+        None => window.location().href()?,
+    };
+    let host = document.create_element("div")?;
+    root.append_child(&host)?;
+    let props = AppProps { stamp_url: stamp_url.into(), lang: Lang::from_tag(lang), standalone };
+    let handle = yew::Renderer::<App>::with_root_and_props(host.clone(), props).render();
+    Ok(MountedCard { handle: Some(handle), host })
+}
