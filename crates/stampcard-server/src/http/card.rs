@@ -1,0 +1,96 @@
+//! The card API (our extension; same envelope and auth as the stamp API).
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::routing::{get, post, put};
+use stampcard_core::ErrorCode;
+use stampcard_core::wire::{CardCreateRequest, CardUpdateRequest, CardView, paths};
+
+use super::extract::{ApiCaller, JsonRequest, query_idx};
+use super::{ApiResult, AppState, ok};
+use crate::error::Error;
+use crate::ops;
+use crate::secrets;
+use crate::store::op;
+
+/// The card API's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::CARD_CREATE, post(create))
+        .route(paths::CARD_LIST, get(list))
+        .route(paths::CARD_GET, get(get_card))
+        .route(paths::CARD_UPDATE, put(update))
+}
+
+async fn hash_optional(password: Option<&String>) -> Result<Option<String>, Error> {
+    match password {
+        Some(password) => Ok(Some(secrets::hash_secret(password.clone()).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Create a card. `onsitePwd` is write-only: stored as an argon2id hash. `result` is the card.
+#[utoipa::path(
+    post, path = "/api/stamp/v1/card/create", tag = "card",
+    request_body = CardCreateRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
+    responses((status = 200, description = "Created; `result` is the card", body = crate::http::openapi::EnvelopeCard)),
+    security(("APIKey" = []))
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    mut request: JsonRequest<CardCreateRequest>,
+) -> ApiResult {
+    let new = request.value.validate()?;
+    let hash = hash_optional(new.onsite_password.as_ref()).await?;
+    let ctx = state.ctx(&caller);
+    let idempotency = request.idempotency(caller.scope());
+    state.write(op(move |tx| Box::pin(ops::card::create(tx, ctx, new, hash))), idempotency).await
+}
+
+/// The account's cards, oldest first.
+#[utoipa::path(
+    get, path = "/api/stamp/v1/card/list", tag = "card",
+    responses((status = 200, description = "The cards", body = crate::http::openapi::EnvelopeCards)),
+    security(("APIKey" = []))
+)]
+pub async fn list(State(state): State<AppState>, caller: ApiCaller) -> ApiResult {
+    let cards: Vec<CardView> = state.store.cards(caller.account_idx).await?.iter().map(ops::card::view).collect();
+    ok(&cards)
+}
+
+/// One card.
+#[utoipa::path(
+    get, path = "/api/stamp/v1/card/get", tag = "card",
+    params(("cardIdx" = i64, Query, description = "The card")),
+    responses((status = 200, description = "The card", body = crate::http::openapi::EnvelopeCard)),
+    security(("APIKey" = []))
+)]
+pub async fn get_card(State(state): State<AppState>, caller: ApiCaller, RawQuery(query): RawQuery) -> ApiResult {
+    let card_idx = query_idx(query.as_deref(), "cardIdx")?;
+    let card = state.store.card(caller.account_idx, card_idx).await?.ok_or(ErrorCode::CardNotFound)?;
+    ok(&ops::card::view(&card))
+}
+
+/// Update a card; absent fields are unchanged. `maxStamps` may not drop below a live
+/// stamp's count. `result` is the card.
+#[utoipa::path(
+    put, path = "/api/stamp/v1/card/update", tag = "card",
+    request_body = CardUpdateRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
+    responses((status = 200, description = "Updated; `result` is the card", body = crate::http::openapi::EnvelopeCard)),
+    security(("APIKey" = []))
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    mut request: JsonRequest<CardUpdateRequest>,
+) -> ApiResult {
+    let patch = request.value.validate()?;
+    let hash = hash_optional(patch.onsite_password.as_ref()).await?;
+    let card_idx = request.value.card_idx;
+    let ctx = state.ctx(&caller);
+    let idempotency = request.idempotency(caller.scope());
+    state.write(op(move |tx| Box::pin(ops::card::update(tx, ctx, card_idx, patch, hash))), idempotency).await
+}

@@ -1,0 +1,169 @@
+//! The HTTP layer: routes, extractors and the one error-to-envelope mapping. Handlers are
+//! thin: parse, validate with the core, hand a write to the store or read, answer.
+
+pub mod card;
+pub mod error;
+pub mod extract;
+pub mod meta;
+pub mod openapi;
+pub mod page;
+pub mod stamp;
+pub mod www;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use serde::Serialize;
+use stampcard_core::{ApiError, ErrorCode};
+
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::ops::Ctx;
+use crate::ratelimit::RateLimiter;
+use crate::store::{Idempotency, Op, Reply, ResultJson, Store, WriteJob};
+use error::ResponseCode;
+use extract::ApiCaller;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Now and today.
+    pub clock: Clock,
+    /// The base of stamp-page links when a stamp has no custom domain.
+    pub public_url: Arc<str>,
+    /// Per-plan request limits.
+    pub limiter: Arc<dyn RateLimiter>,
+    /// Where `stamp.html` and `widget/` are.
+    pub www_dir: Arc<PathBuf>,
+}
+
+impl AppState {
+    /// The context of an API-key operation.
+    pub fn ctx(&self, caller: &ApiCaller) -> Ctx {
+        Ctx {
+            account_idx: caller.account_idx,
+            plan: caller.plan,
+            api_key_idx: Some(caller.api_key_idx),
+            today: self.clock.today(),
+            now_ms: self.clock.now_ms(),
+        }
+    }
+
+    /// Runs a write and returns its (possibly replayed) response.
+    pub async fn write(&self, op: Op, idempotency: Option<Idempotency>) -> Result<Reply, Error> {
+        Ok(self.store.write(WriteJob { op, idempotency, now_ms: self.clock.now_ms() }).await?)
+    }
+}
+
+/// A success envelope around `value`.
+pub fn ok<T: Serialize>(value: &T) -> Result<Reply, Error> {
+    Ok(Reply::ok(&ResultJson::of(value)?))
+}
+
+/// The whole application: every area's routes, the envelope for unknown paths and wrong
+/// methods, and one log line per request.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(stamp::router())
+        .merge(card::router())
+        .merge(page::router())
+        .merge(meta::router())
+        .merge(www::router(&state.www_dir))
+        .fallback(route_not_found)
+        .with_state(state);
+    // Wrapped from outside, so the middleware sees responses exactly as axum finishes them
+    // (a 405 gets its `Allow` header inside the method router, after per-route layers).
+    Router::new()
+        .fallback_service(routes)
+        .layer(middleware::from_fn(envelope_bare_errors))
+        .layer(middleware::from_fn(log_request))
+}
+
+async fn route_not_found(method: Method, uri: axum::http::Uri) -> Error {
+    Error::api(ErrorCode::RouteNotFound, format!("no such endpoint: {method} {}", uri.path()))
+}
+
+/// Responses made outside our handlers (axum's 405, a static file's 404) carry no envelope;
+/// this gives them one, keeping their status and headers (`Allow`, CORS).
+async fn envelope_bare_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let error = match status {
+        StatusCode::NOT_FOUND => {
+            ApiError::new(ErrorCode::RouteNotFound, format!("no such endpoint or file: {method} {path}"))
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allowed = response.headers().get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            ApiError::new(ErrorCode::MethodNotAllowed, format!("{path} does not accept {method}; it accepts {allowed}"))
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::BodyTooLarge.into(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType.into(),
+        s if s.is_server_error() => ErrorCode::Internal.into(),
+        _ => ApiError::new(ErrorCode::MalformedJson, format!("the request could not be read ({status})")),
+    };
+    let (mut parts, _) = response.into_parts();
+    let reply = Reply::refusal(&error, None);
+    parts.status = StatusCode::from_u16(reply.status).unwrap_or(status);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.extensions.insert(ResponseCode(reply.code));
+    Response::from_parts(parts, Body::from(reply.body))
+}
+
+/// Stamp-page tokens are secrets: the log shows only their first characters.
+fn redact_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if crate::secrets::looks_like_token(segment) {
+            out.push_str(&segment[..6]);
+            out.push('…');
+        } else {
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
+/// One structured line per request.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = redact_path(request.uri().path());
+    let response = next.run(request).await;
+    let code = response.extensions().get::<ResponseCode>().map(|c| c.0);
+    let replayed = response.headers().contains_key("idempotency-replayed");
+    tracing::info!(
+        target: "stampcard::request",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        code,
+        replayed,
+        latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "request"
+    );
+    response
+}
+
+/// Turns `Result<Reply, Error>` handlers' errors into envelopes (both implement
+/// `IntoResponse`; this alias keeps signatures short).
+pub type ApiResult = Result<Reply, Error>;

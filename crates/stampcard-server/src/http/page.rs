@@ -1,0 +1,219 @@
+//! The customer stamp-page API under `/api/page/v1/{token}`: no API key, the unguessable
+//! token scopes it; a PIN opens a short session (`Authorization: Bearer`). Open to any
+//! origin (without credentials) because the page and widget may be served from a shop's site.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderName, Method, header};
+use axum::routing::{get, post};
+use stampcard_core::wire::{ChangePinRequest, OnsiteRequest, PinRequest, PinState, paths::PAGE_API_PREFIX};
+use stampcard_core::{ErrorCode, secret};
+use tower_http::cors::{Any, CorsLayer};
+
+use super::extract::{JsonRequest, PageSession, PageToken};
+use super::{ApiResult, AppState, ok};
+use crate::error::Error;
+use crate::ops::page::{self as page_ops, NewSession, OnsiteAction};
+use crate::ops::{Guess, remaining_secs};
+use crate::secrets;
+use crate::store::{CardRecord, StampRecord, op};
+
+/// The page API's routes, with CORS for any origin.
+pub fn router() -> Router<AppState> {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::PUT])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+        .expose_headers([header::RETRY_AFTER, HeaderName::from_static("idempotency-replayed")]);
+    Router::new()
+        .route(&format!("{PAGE_API_PREFIX}/{{token}}"), get(intro))
+        .route(&format!("{PAGE_API_PREFIX}/{{token}}/card"), get(card))
+        .route(&format!("{PAGE_API_PREFIX}/{{token}}/pin"), post(set_pin).put(change_pin))
+        .route(&format!("{PAGE_API_PREFIX}/{{token}}/session"), post(open_session))
+        .route(&format!("{PAGE_API_PREFIX}/{{token}}/onsite/add"), post(onsite_add))
+        .route(&format!("{PAGE_API_PREFIX}/{{token}}/onsite/redeem"), post(onsite_redeem))
+        .layer(cors)
+}
+
+async fn load(state: &AppState, token: &str) -> Result<(StampRecord, CardRecord), Error> {
+    state.store.stamp_by_token(token).await?.ok_or_else(|| Error::api(ErrorCode::StampNotFound, "unknown stamp link"))
+}
+
+/// Compares a secret with a stored hash before the write (argon2 is slow; the writer is shared).
+async fn guess(secret: String, stored: Option<&String>) -> Result<Guess, Error> {
+    let checked = match stored {
+        Some(hash) => Some((hash.clone(), secrets::verify_secret(hash.clone(), secret.clone()).await?)),
+        None => None,
+    };
+    Ok(Guess { secret, checked })
+}
+
+fn check_new_pin(pin: &str) -> Result<(), Error> {
+    secret::check_pin(pin).map_err(|e| Error::api(ErrorCode::InvalidPin, e.to_string()))
+}
+
+/// Refuses PIN guesses while locked, without looking at the hash.
+fn pin_guess_allowed(stamp: &StampRecord, state: &AppState) -> Result<(), Error> {
+    if stamp.pin_state != PinState::Set {
+        return Err(Error::api(ErrorCode::PinNotSet, "no PIN has been set for this stamp card yet; choose one first"));
+    }
+    match remaining_secs(stamp.pin_locked_until, state.clock.now_ms()) {
+        Some(secs) => Err(page_ops::locked("PINs", secs)),
+        None => Ok(()),
+    }
+}
+
+/// What the page shows before the PIN: the card's name and title, the PIN state, the lock.
+#[utoipa::path(
+    get, path = "/api/page/v1/{token}", tag = "page",
+    params(("token" = String, Path, description = "The stamp page's token (from stampUrl)")),
+    responses((status = 200, description = "The intro", body = crate::http::openapi::EnvelopePageIntro))
+)]
+pub async fn intro(State(state): State<AppState>, PageToken(token): PageToken) -> ApiResult {
+    let (stamp, card) = load(&state, &token).await?;
+    ok(&page_ops::intro(&stamp, &card, state.clock.now_ms()))
+}
+
+/// The whole card (needs a session).
+#[utoipa::path(
+    get, path = "/api/page/v1/{token}/card", tag = "page",
+    params(("token" = String, Path, description = "The stamp page's token")),
+    responses((status = 200, description = "The card view", body = crate::http::openapi::EnvelopePageView)),
+    security(("session" = []))
+)]
+pub async fn card(State(state): State<AppState>, PageToken(token): PageToken, session: PageSession) -> ApiResult {
+    let (stamp, card) = load(&state, &token).await?;
+    session.require(stamp.stamp_idx)?;
+    ok(&page_ops::view(&stamp, &card, state.clock.today(), state.clock.now_ms()))
+}
+
+/// Set the first PIN, or a new one after the shop reset it. Opens a session.
+#[utoipa::path(
+    post, path = "/api/page/v1/{token}/pin", tag = "page",
+    params(("token" = String, Path, description = "The stamp page's token")),
+    request_body = PinRequest,
+    responses((status = 200, description = "PIN set; a session", body = crate::http::openapi::EnvelopeSession))
+)]
+pub async fn set_pin(
+    State(state): State<AppState>,
+    PageToken(token): PageToken,
+    request: JsonRequest<PinRequest>,
+) -> ApiResult {
+    let (stamp, _) = load(&state, &token).await?;
+    if stamp.pin_state == PinState::Set {
+        return Err(Error::api(
+            ErrorCode::PinAlreadySet,
+            "a PIN is already set for this stamp card; enter it, or change it with the current PIN",
+        ));
+    }
+    let pin = request.value.pin;
+    check_new_pin(&pin)?;
+    let hash = secrets::hash_secret(pin).await?;
+    let session = NewSession::generate();
+    let now_ms = state.clock.now_ms();
+    state.write(op(move |tx| Box::pin(page_ops::set_pin(tx, token, hash, session, now_ms))), None).await
+}
+
+/// Change the PIN with the current one (a wrong current PIN counts as a wrong guess).
+#[utoipa::path(
+    put, path = "/api/page/v1/{token}/pin", tag = "page",
+    params(("token" = String, Path, description = "The stamp page's token")),
+    request_body = ChangePinRequest,
+    responses((status = 200, description = "PIN changed; a new session", body = crate::http::openapi::EnvelopeSession))
+)]
+pub async fn change_pin(
+    State(state): State<AppState>,
+    PageToken(token): PageToken,
+    request: JsonRequest<ChangePinRequest>,
+) -> ApiResult {
+    let (stamp, _) = load(&state, &token).await?;
+    pin_guess_allowed(&stamp, &state)?;
+    let ChangePinRequest { current_pin, new_pin } = request.value;
+    check_new_pin(&new_pin)?;
+    let current = guess(current_pin, stamp.pin_hash.as_ref()).await?;
+    let new_hash = secrets::hash_secret(new_pin).await?;
+    let session = NewSession::generate();
+    let now_ms = state.clock.now_ms();
+    state.write(op(move |tx| Box::pin(page_ops::change_pin(tx, token, current, new_hash, session, now_ms))), None).await
+}
+
+/// Enter the PIN: opens a 30-minute session.
+#[utoipa::path(
+    post, path = "/api/page/v1/{token}/session", tag = "page",
+    params(("token" = String, Path, description = "The stamp page's token")),
+    request_body = PinRequest,
+    responses((status = 200, description = "A session", body = crate::http::openapi::EnvelopeSession))
+)]
+pub async fn open_session(
+    State(state): State<AppState>,
+    PageToken(token): PageToken,
+    request: JsonRequest<PinRequest>,
+) -> ApiResult {
+    let (stamp, _) = load(&state, &token).await?;
+    pin_guess_allowed(&stamp, &state)?;
+    let pin = guess(request.value.pin, stamp.pin_hash.as_ref()).await?;
+    let session = NewSession::generate();
+    let now_ms = state.clock.now_ms();
+    state.write(op(move |tx| Box::pin(page_ops::open_session(tx, token, pin, session, now_ms))), None).await
+}
+
+async fn onsite(
+    state: AppState,
+    token: String,
+    session: PageSession,
+    mut request: JsonRequest<OnsiteRequest>,
+    action: OnsiteAction,
+) -> ApiResult {
+    let (stamp, card) = load(&state, &token).await?;
+    session.require(stamp.stamp_idx)?;
+    if !card.onsite_required {
+        return Err(ErrorCode::OnsiteNotEnabled.into());
+    }
+    if let Some(secs) = remaining_secs(stamp.onsite_locked_until, state.clock.now_ms()) {
+        return Err(page_ops::locked("staff passwords", secs));
+    }
+    let idempotency = request.idempotency(format!("page:{}", stamp.stamp_idx));
+    let password = guess(request.value.onsite_pwd, card.onsite_pwd_hash.as_ref()).await?;
+    let (today, now_ms) = (state.clock.today(), state.clock.now_ms());
+    state.write(op(move |tx| Box::pin(page_ops::onsite(tx, token, action, password, today, now_ms))), idempotency).await
+}
+
+/// Staff adds one stamp at the counter with the on-site password (needs a session).
+#[utoipa::path(
+    post, path = "/api/page/v1/{token}/onsite/add", tag = "page",
+    params(
+        ("token" = String, Path, description = "The stamp page's token"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")
+    ),
+    request_body = OnsiteRequest,
+    responses((status = 200, description = "Added; the new view", body = crate::http::openapi::EnvelopePageView)),
+    security(("session" = []))
+)]
+pub async fn onsite_add(
+    State(state): State<AppState>,
+    PageToken(token): PageToken,
+    session: PageSession,
+    request: JsonRequest<OnsiteRequest>,
+) -> ApiResult {
+    onsite(state, token, session, request, OnsiteAction::Add).await
+}
+
+/// Staff redeems the reward at the counter with the on-site password (needs a session).
+#[utoipa::path(
+    post, path = "/api/page/v1/{token}/onsite/redeem", tag = "page",
+    params(
+        ("token" = String, Path, description = "The stamp page's token"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")
+    ),
+    request_body = OnsiteRequest,
+    responses((status = 200, description = "Redeemed; the new view", body = crate::http::openapi::EnvelopePageView)),
+    security(("session" = []))
+)]
+pub async fn onsite_redeem(
+    State(state): State<AppState>,
+    PageToken(token): PageToken,
+    session: PageSession,
+    request: JsonRequest<OnsiteRequest>,
+) -> ApiResult {
+    onsite(state, token, session, request, OnsiteAction::Redeem).await
+}

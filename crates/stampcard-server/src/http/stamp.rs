@@ -1,0 +1,190 @@
+//! The stamp API: the hosted API's endpoints with its paths, methods, field names and
+//! envelope, plus the history endpoint.
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::routing::{delete, get, post, put};
+use stampcard_core::ErrorCode;
+use stampcard_core::validate;
+use stampcard_core::wire::{CreateStampRequest, RedeemRequest, StampIdxRequest, UpdateStampRequest, paths};
+
+use super::extract::{ApiCaller, BodylessIdempotency, JsonRequest, query_idx};
+use super::{ApiResult, AppState, ok};
+use crate::ops::{self, Guess};
+use crate::secrets;
+use crate::store::op;
+
+/// The stamp API's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::CREATE, post(create))
+        .route(paths::ADD, put(add))
+        .route(paths::REMOVE, put(remove))
+        .route(paths::UPDATE, put(update))
+        .route(paths::DELETE, delete(delete_stamp))
+        .route(paths::VALIDATE, get(validate_stamp))
+        .route(paths::REDEEM, put(redeem))
+        .route(paths::HISTORY, get(history))
+}
+
+/// Issue a stamp on a card. `result` is the new `stampIdx`.
+#[utoipa::path(
+    post, path = "/api/stamp/v1/create", tag = "stamp",
+    request_body = CreateStampRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
+    responses((status = 200, description = "Issued; `result` is the new stampIdx", body = crate::http::openapi::EnvelopeStampIdx)),
+    security(("APIKey" = []))
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    mut request: JsonRequest<CreateStampRequest>,
+) -> ApiResult {
+    let ctx = state.ctx(&caller);
+    let new = request.value.validate(ctx.today)?;
+    let token = secrets::random_token();
+    let idempotency = request.idempotency(caller.scope());
+    state.write(op(move |tx| Box::pin(ops::stamp::create(tx, ctx, new, token))), idempotency).await
+}
+
+/// Add one stamp (one visit or purchase).
+#[utoipa::path(
+    put, path = "/api/stamp/v1/add", tag = "stamp",
+    request_body = StampIdxRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
+    responses((status = 200, description = "Added; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    security(("APIKey" = []))
+)]
+pub async fn add(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    mut request: JsonRequest<StampIdxRequest>,
+) -> ApiResult {
+    let stamp_idx = validate::idx("stampIdx", request.value.stamp_idx)?;
+    let ctx = state.ctx(&caller);
+    let idempotency = request.idempotency(caller.scope());
+    state.write(op(move |tx| Box::pin(ops::stamp::add(tx, ctx, stamp_idx))), idempotency).await
+}
+
+/// Take one stamp away (never below 0).
+#[utoipa::path(
+    put, path = "/api/stamp/v1/remove", tag = "stamp",
+    request_body = StampIdxRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
+    responses((status = 200, description = "Removed; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    security(("APIKey" = []))
+)]
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    mut request: JsonRequest<StampIdxRequest>,
+) -> ApiResult {
+    let stamp_idx = validate::idx("stampIdx", request.value.stamp_idx)?;
+    let ctx = state.ctx(&caller);
+    let idempotency = request.idempotency(caller.scope());
+    state.write(op(move |tx| Box::pin(ops::stamp::remove(tx, ctx, stamp_idx))), idempotency).await
+}
+
+/// Update a stamp: the count as a new total, dates, flags, user fields, PIN reset, `useYn`.
+#[utoipa::path(
+    put, path = "/api/stamp/v1/update", tag = "stamp",
+    request_body = UpdateStampRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
+    responses((status = 200, description = "Updated; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    security(("APIKey" = []))
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    mut request: JsonRequest<UpdateStampRequest>,
+) -> ApiResult {
+    let ctx = state.ctx(&caller);
+    let patch = request.value.validate(ctx.today)?;
+    let stamp_idx = request.value.stamp_idx;
+    let idempotency = request.idempotency(caller.scope());
+    state.write(op(move |tx| Box::pin(ops::stamp::update(tx, ctx, stamp_idx, patch))), idempotency).await
+}
+
+/// Delete a stamp and its whole history, for good.
+#[utoipa::path(
+    delete, path = "/api/stamp/v1/delete", tag = "stamp",
+    params(
+        ("stampIdx" = i64, Query, description = "The stamp"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key within 24 h replays the first response")
+    ),
+    responses((status = 200, description = "Deleted; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    security(("APIKey" = []))
+)]
+pub async fn delete_stamp(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    BodylessIdempotency(key): BodylessIdempotency,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let stamp_idx = query_idx(query.as_deref(), "stampIdx")?;
+    let ctx = state.ctx(&caller);
+    let idempotency = key.map(|key| key.scoped(caller.scope()));
+    state.write(op(move |tx| Box::pin(ops::stamp::delete(tx, ctx, stamp_idx))), idempotency).await
+}
+
+/// Check that a stamp is usable today and return it. `onsitePwd` is always null: only an
+/// argon2id hash of the password is stored.
+#[utoipa::path(
+    get, path = "/api/stamp/v1/validate", tag = "stamp",
+    params(("stampIdx" = i64, Query, description = "The stamp")),
+    responses((status = 200, description = "Usable today; `result` is the stamp", body = crate::http::openapi::EnvelopeValidate)),
+    security(("APIKey" = []))
+)]
+pub async fn validate_stamp(State(state): State<AppState>, caller: ApiCaller, RawQuery(query): RawQuery) -> ApiResult {
+    let stamp_idx = query_idx(query.as_deref(), "stampIdx")?;
+    let (stamp, card) = state.store.stamp(caller.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
+    let result = ops::stamp::validate(&stamp, &card, &state.public_url, state.clock.today())?;
+    ok(&result)
+}
+
+/// Redeem the reward: all stamps collected, usable today, not yet redeemed, and the on-site
+/// password when the card requires one. Final.
+#[utoipa::path(
+    put, path = "/api/stamp/v1/redeem", tag = "stamp",
+    request_body = RedeemRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
+    responses((status = 200, description = "Redeemed; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    security(("APIKey" = []))
+)]
+pub async fn redeem(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    mut request: JsonRequest<RedeemRequest>,
+) -> ApiResult {
+    let stamp_idx = validate::idx("stampIdx", request.value.stamp_idx)?;
+    let guess = match request.value.onsite_pwd.take() {
+        // Compared here, before the write: argon2 is deliberately slow and the writer is shared.
+        Some(password) => {
+            let checked = match state.store.stamp(caller.account_idx, stamp_idx).await? {
+                Some((_, card)) if card.onsite_required => match card.onsite_pwd_hash {
+                    Some(hash) => Some((hash.clone(), secrets::verify_secret(hash, password.clone()).await?)),
+                    None => None,
+                },
+                _ => None,
+            };
+            Some(Guess { secret: password, checked })
+        }
+        None => None,
+    };
+    let ctx = state.ctx(&caller);
+    let idempotency = request.idempotency(caller.scope());
+    state.write(op(move |tx| Box::pin(ops::stamp::redeem(tx, ctx, stamp_idx, guess))), idempotency).await
+}
+
+/// Every change to a stamp, oldest first: what, the count before and after, who, when.
+#[utoipa::path(
+    get, path = "/api/stamp/v1/history", tag = "stamp",
+    params(("stampIdx" = i64, Query, description = "The stamp")),
+    responses((status = 200, description = "The stamp's history", body = crate::http::openapi::EnvelopeHistory)),
+    security(("APIKey" = []))
+)]
+pub async fn history(State(state): State<AppState>, caller: ApiCaller, RawQuery(query): RawQuery) -> ApiResult {
+    let stamp_idx = query_idx(query.as_deref(), "stampIdx")?;
+    state.store.stamp(caller.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
+    ok(&state.store.history(stamp_idx).await?)
+}

@@ -1,0 +1,429 @@
+//! The `stampcard` command: `serve` runs the server; `account`, `key` and `card` administer
+//! the database directly (the same operations the API uses).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use stampcard_core::types::YesNo;
+use stampcard_core::wire::CardCreateRequest;
+use stampcard_server::clock::Clock;
+use stampcard_server::config::{DatabaseConfig, ServerConfig};
+use stampcard_server::ops::admin;
+use stampcard_server::plan::Plan;
+use stampcard_server::store::{self, Store, StoreOptions};
+use stampcard_server::{Server, demo};
+
+/// Self-hostable stamp-card loyalty server.
+#[derive(Debug, Parser)]
+#[command(name = "stampcard", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Manage stamp cards.
+    #[command(subcommand)]
+    Card(CardCommand),
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// Where the data lives: sqlite://PATH (file created if missing) or postgres://USER@HOST/DB
+    /// (several servers on one database).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./stampcard.db")]
+    database_url: String,
+    /// SQLite `synchronous` pragma: FULL (an acknowledged write survives a power cut), NORMAL or OFF.
+    #[arg(long, env = "STAMPCARD_SQLITE_SYNCHRONOUS", default_value = "FULL")]
+    sqlite_synchronous: String,
+    /// PostgreSQL connection pool size of this server.
+    #[arg(long, env = "STAMPCARD_PG_MAX_CONNECTIONS", default_value_t = 16)]
+    pg_max_connections: u32,
+}
+
+impl DatabaseArgs {
+    fn config(&self) -> DatabaseConfig {
+        DatabaseConfig {
+            url: self.database_url.clone(),
+            options: StoreOptions {
+                sqlite_synchronous: self.sqlite_synchronous.clone(),
+                pg_max_connections: self.pg_max_connections,
+            },
+        }
+    }
+
+    async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let config = self.config();
+        store::open(&config.url, &config.options).await.with_context(|| format!("opening the database {}", config.url))
+    }
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "STAMPCARD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Base URL of stamp-page links (stampUrl) [default: http://<listen address>].
+    #[arg(long, env = "STAMPCARD_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Seed a demo account, card and stamp, and print an API key and curl commands.
+    #[arg(long, env = "STAMPCARD_DEMO")]
+    demo: bool,
+    /// Directory with stamp.html and widget/.
+    #[arg(long, env = "STAMPCARD_WWW_DIR", default_value = "./www")]
+    www_dir: PathBuf,
+    /// Per-plan rate limits: on or off.
+    #[arg(long, env = "STAMPCARD_RATE_LIMIT", default_value = "on", value_parser = ["on", "off"])]
+    rate_limit: String,
+    /// Pretend today is this UTC date (YYYY-MM-DD), for trying expired or future stamps.
+    #[arg(long, env = "STAMPCARD_FAKE_TODAY")]
+    fake_today: Option<NaiveDate>,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "STAMPCARD_LOG_JSON")]
+    log_json: bool,
+}
+
+#[derive(Debug, Args)]
+struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long, env = "STAMPCARD_JSON")]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Create an account and print its first API key (shown once).
+    Create {
+        /// Display name.
+        #[arg(long, env = "STAMPCARD_ACCOUNT_NAME")]
+        name: String,
+        /// Plan.
+        #[arg(long, env = "STAMPCARD_ACCOUNT_PLAN", value_enum)]
+        plan: Plan,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Create an API key (shown once).
+    Create {
+        /// The account.
+        #[arg(long, env = "STAMPCARD_ACCOUNT")]
+        account: i64,
+        /// A label to tell keys apart.
+        #[arg(long, env = "STAMPCARD_KEY_LABEL", default_value = "")]
+        label: String,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke an API key.
+    Revoke {
+        /// The account.
+        #[arg(long, env = "STAMPCARD_ACCOUNT")]
+        account: i64,
+        /// The key's id (from `key list`).
+        #[arg(long, env = "STAMPCARD_KEY_IDX")]
+        key_idx: i64,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List an account's API keys (never the keys themselves).
+    List {
+        /// The account.
+        #[arg(long, env = "STAMPCARD_ACCOUNT")]
+        account: i64,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CardCommand {
+    /// Create a card (the fields of POST /api/stamp/v1/card/create).
+    Create {
+        /// The account.
+        #[arg(long, env = "STAMPCARD_ACCOUNT")]
+        account: i64,
+        /// Card name.
+        #[arg(long, env = "STAMPCARD_CARD_NM")]
+        card_nm: String,
+        /// Card title: the reward text.
+        #[arg(long, env = "STAMPCARD_CARD_TTL")]
+        card_ttl: Option<String>,
+        /// Stamps needed for the reward.
+        #[arg(long, env = "STAMPCARD_MAX_STAMPS")]
+        max_stamps: i64,
+        /// Image of a filled slot (http/https URL).
+        #[arg(long, env = "STAMPCARD_STAMP_IMG_URL")]
+        stamp_img_url: Option<String>,
+        /// Target of the stamp page's button.
+        #[arg(long, env = "STAMPCARD_URL")]
+        url: Option<String>,
+        /// Whether redeeming needs the on-site staff password: Y or N.
+        #[arg(long, env = "STAMPCARD_ONSITE_YN", value_parser = ["Y", "N"])]
+        onsite_yn: Option<String>,
+        /// The on-site staff password (stored only as an argon2id hash).
+        #[arg(long, env = "STAMPCARD_ONSITE_PWD")]
+        onsite_pwd: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List an account's cards.
+    List {
+        /// The account.
+        #[arg(long, env = "STAMPCARD_ACCOUNT")]
+        account: i64,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Account(command) => account(command).await,
+        Command::Key(command) => key(command).await,
+        Command::Card(command) => card(command).await,
+    }
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_json);
+    let store = args.database.open().await?;
+    let config = ServerConfig {
+        listen: args.listen,
+        public_url: args.public_url.clone(),
+        www_dir: args.www_dir.clone(),
+        rate_limit: args.rate_limit == "on",
+        fake_today: args.fake_today,
+    };
+    let server =
+        Server::start(&config, store.clone()).await.with_context(|| format!("listening on {}", args.listen))?;
+    tracing::info!(addr = %server.addr(), public_url = server.public_url(), database = %without_password(&args.database.database_url), "stampcard is serving");
+    if args.demo {
+        let clock = config.fake_today.map_or_else(Clock::system, Clock::with_today);
+        let seeded = demo::seed(store.as_ref(), &clock, server.public_url()).await.context("seeding the demo")?;
+        println!("{}", demo::instructions(&seeded, &server.url(), clock.today()));
+    }
+    server.run_until(shutdown_signal()).await.context("serving")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The database URL for the log, without the user and password a PostgreSQL URL may carry.
+fn without_password(url: &str) -> String {
+    match (url.split_once("://"), url.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://{host}"),
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn millis_to_text(ms: i64) -> String {
+    stampcard_server::clock::ymdt(ms).to_string()
+}
+
+async fn account(command: AccountCommand) -> anyhow::Result<()> {
+    let clock = Clock::system();
+    match command {
+        AccountCommand::Create { name, plan, json, database } => {
+            let store = database.open().await?;
+            let account_idx = admin::create_account(store.as_ref(), &clock, &name, plan).await?;
+            let key = admin::create_api_key(store.as_ref(), &clock, account_idx, "first key").await?;
+            if json.json {
+                print_json(&serde_json::json!({ "accountIdx": account_idx, "apiKey": key.api_key }))
+            } else {
+                println!("account {account_idx} ({name}, {plan} plan) created");
+                println!("API key (shown once, store it now): {}", key.api_key);
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn key(command: KeyCommand) -> anyhow::Result<()> {
+    let clock = Clock::system();
+    match command {
+        KeyCommand::Create { account, label, json, database } => {
+            let store = database.open().await?;
+            let key = admin::create_api_key(store.as_ref(), &clock, account, &label).await?;
+            if json.json {
+                print_json(&key)
+            } else {
+                println!(
+                    "API key {} for account {account} (shown once, store it now): {}",
+                    key.api_key_idx, key.api_key
+                );
+                Ok(())
+            }
+        }
+        KeyCommand::Revoke { account, key_idx, json, database } => {
+            let store = database.open().await?;
+            let revoked = admin::revoke_api_key(store.as_ref(), &clock, account, key_idx).await?;
+            if json.json {
+                print_json(&serde_json::json!({ "accountIdx": account, "apiKeyIdx": key_idx, "revoked": revoked }))?;
+            } else if revoked {
+                println!("API key {key_idx} of account {account} revoked");
+            }
+            anyhow::ensure!(revoked, "account {account} has no live API key {key_idx}");
+            Ok(())
+        }
+        KeyCommand::List { account, json, database } => {
+            let store = database.open().await?;
+            admin::account(store.as_ref(), account).await?;
+            let keys = store.api_keys(account).await?;
+            if json.json {
+                let keys: Vec<_> = keys
+                    .iter()
+                    .map(|k| {
+                        serde_json::json!({
+                            "apiKeyIdx": k.api_key_idx,
+                            "prefix": k.key_prefix,
+                            "label": k.label,
+                            "regYmdt": millis_to_text(k.created_at),
+                            "revokedYmdt": k.revoked_at.map(millis_to_text),
+                        })
+                    })
+                    .collect();
+                print_json(&keys)
+            } else {
+                for k in keys {
+                    let state =
+                        k.revoked_at.map_or_else(|| "live".to_owned(), |at| format!("revoked {}", millis_to_text(at)));
+                    println!(
+                        "{:>5}  {}…  {:<20}  created {}  {state}",
+                        k.api_key_idx,
+                        k.key_prefix,
+                        k.label,
+                        millis_to_text(k.created_at)
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn card(command: CardCommand) -> anyhow::Result<()> {
+    let clock = Clock::system();
+    match command {
+        CardCommand::Create {
+            account,
+            card_nm,
+            card_ttl,
+            max_stamps,
+            stamp_img_url,
+            url,
+            onsite_yn,
+            onsite_pwd,
+            json,
+            database,
+        } => {
+            let store = database.open().await?;
+            let request = CardCreateRequest {
+                card_nm,
+                card_ttl,
+                max_stamps,
+                stamp_img_url,
+                url,
+                onsite_yn: onsite_yn.map(|flag| if flag == "Y" { YesNo::Y } else { YesNo::N }),
+                onsite_pwd,
+            };
+            let card = admin::create_card(store.as_ref(), &clock, account, request).await?;
+            if json.json {
+                print_json(&card)
+            } else {
+                println!("card {} \"{}\" created ({} stamps)", card.card_idx, card.card_nm, card.max_stamps);
+                Ok(())
+            }
+        }
+        CardCommand::List { account, json, database } => {
+            let store = database.open().await?;
+            let cards = admin::list_cards(store.as_ref(), account).await?;
+            if json.json {
+                print_json(&cards)
+            } else {
+                for card in cards {
+                    println!(
+                        "{:>5}  {:<30}  {:>3} stamps  onsite {:?}  {}",
+                        card.card_idx, card.card_nm, card.max_stamps, card.onsite_yn, card.card_ttl
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Account, API-key and card administration for the command line, the demo and the tests.
+//! They go through the same store writes (and, for cards, the same operations) as the API.
+
+use stampcard_core::ErrorCode;
+use stampcard_core::wire::{CardCreateRequest, CardView};
+
+use super::{Ctx, decode};
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::secrets;
+use crate::store::{AccountRecord, ResultJson, Store, WriteJob, op};
+
+/// A new API key: shown once, stored only as its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewApiKey {
+    /// The account.
+    pub account_idx: i64,
+    /// The key's id (for `key revoke`).
+    pub api_key_idx: i64,
+    /// The key itself.
+    pub api_key: String,
+}
+
+async fn run(store: &dyn Store, clock: &Clock, job: crate::store::Op) -> Result<crate::store::Reply, Error> {
+    Ok(store.write(WriteJob { op: job, idempotency: None, now_ms: clock.now_ms() }).await?)
+}
+
+/// Creates an account; returns its id.
+pub async fn create_account(store: &dyn Store, clock: &Clock, name: &str, plan: Plan) -> Result<i64, Error> {
+    let name = name.to_owned();
+    let now_ms = clock.now_ms();
+    let reply = run(
+        store,
+        clock,
+        op(move |tx| {
+            Box::pin(async move {
+                let idx = tx.insert_account(&name, plan, now_ms).await?;
+                Ok(Ok(ResultJson::of(&idx)?))
+            })
+        }),
+    )
+    .await?;
+    decode(&reply)
+}
+
+/// Creates an API key for an account.
+pub async fn create_api_key(
+    store: &dyn Store,
+    clock: &Clock,
+    account_idx: i64,
+    label: &str,
+) -> Result<NewApiKey, Error> {
+    let api_key = secrets::new_api_key();
+    let hash = secrets::sha256(api_key.as_bytes());
+    // Enough to tell keys apart in a list, far too little to guess the rest.
+    let prefix: String = api_key.chars().take(secrets::API_KEY_PREFIX.len() + 6).collect();
+    let label = label.to_owned();
+    let now_ms = clock.now_ms();
+    let reply = run(
+        store,
+        clock,
+        op(move |tx| {
+            Box::pin(async move {
+                if tx.account(account_idx).await?.is_none() {
+                    return Err(Error::api(ErrorCode::RouteNotFound, format!("no account {account_idx}")));
+                }
+                let idx = tx.insert_api_key(account_idx, &hash, &prefix, &label, now_ms).await?;
+                Ok(Ok(ResultJson::of(&idx)?))
+            })
+        }),
+    )
+    .await?;
+    let api_key_idx = decode(&reply)?;
+    Ok(NewApiKey { account_idx, api_key_idx, api_key })
+}
+
+/// Revokes an API key; false when the account has no such live key.
+pub async fn revoke_api_key(
+    store: &dyn Store,
+    clock: &Clock,
+    account_idx: i64,
+    api_key_idx: i64,
+) -> Result<bool, Error> {
+    let now_ms = clock.now_ms();
+    let reply = run(
+        store,
+        clock,
+        op(move |tx| {
+            Box::pin(async move {
+                let revoked = tx.revoke_api_key(account_idx, api_key_idx, now_ms).await?;
+                Ok(Ok(ResultJson::of(&revoked)?))
+            })
+        }),
+    )
+    .await?;
+    decode(&reply)
+}
+
+/// An account, or an error naming the missing id.
+pub async fn account(store: &dyn Store, account_idx: i64) -> Result<AccountRecord, Error> {
+    store
+        .account(account_idx)
+        .await?
+        .ok_or_else(|| Error::api(ErrorCode::RouteNotFound, format!("no account {account_idx}")))
+}
+
+/// Creates a card for an account, validated and hashed exactly as `POST /card/create` does.
+pub async fn create_card(
+    store: &dyn Store,
+    clock: &Clock,
+    account_idx: i64,
+    request: CardCreateRequest,
+) -> Result<CardView, Error> {
+    let account = account(store, account_idx).await?;
+    let new = request.validate()?;
+    let hash = match &new.onsite_password {
+        Some(password) => Some(secrets::hash_secret(password.clone()).await?),
+        None => None,
+    };
+    let ctx = Ctx { account_idx, plan: account.plan, api_key_idx: None, today: clock.today(), now_ms: clock.now_ms() };
+    let reply = run(store, clock, op(move |tx| Box::pin(super::card::create(tx, ctx, new, hash)))).await?;
+    decode(&reply)
+}
+
+/// An account's cards.
+pub async fn list_cards(store: &dyn Store, account_idx: i64) -> Result<Vec<CardView>, Error> {
+    account(store, account_idx).await?;
+    Ok(store.cards(account_idx).await?.iter().map(super::card::view).collect())
+}

@@ -1,0 +1,79 @@
+//! The card API's writes (our extension: the hosted API makes cards in its dashboard).
+
+use stampcard_core::ErrorCode;
+use stampcard_core::types::YesNo;
+use stampcard_core::validate::{CardPatch, NewCard, check_card_update};
+use stampcard_core::wire::CardView;
+
+use super::Ctx;
+use crate::clock::ymdt;
+use crate::store::{CardRecord, OpOutput, ResultJson, Tx};
+
+/// The card as the API shows it (never the password or its hash).
+pub fn view(card: &CardRecord) -> CardView {
+    CardView {
+        card_idx: card.card_idx,
+        card_nm: card.name.clone(),
+        card_ttl: card.title.clone(),
+        max_stamps: card.max_stamps,
+        stamp_img_url: card.stamp_img_url.clone(),
+        url: card.url.clone(),
+        onsite_yn: YesNo::from(card.onsite_required),
+        reg_ymdt: ymdt(card.created_at),
+    }
+}
+
+/// `POST /api/stamp/v1/card/create`: result is the new card. `onsite_pwd_hash` is the
+/// argon2id hash of `new.onsite_password`, computed before the write.
+pub async fn create(tx: &mut dyn Tx, ctx: Ctx, new: NewCard, onsite_pwd_hash: Option<String>) -> OpOutput {
+    let mut card = CardRecord {
+        card_idx: 0,
+        account_idx: ctx.account_idx,
+        name: new.name,
+        title: new.title,
+        max_stamps: new.max_stamps,
+        stamp_img_url: new.stamp_img_url,
+        url: new.url,
+        onsite_required: new.onsite_required,
+        onsite_pwd_hash,
+        created_at: ctx.now_ms,
+    };
+    card.card_idx = tx.insert_card(&card).await?;
+    Ok(Ok(ResultJson::of(&view(&card))?))
+}
+
+/// `PUT /api/stamp/v1/card/update`: result is the updated card.
+pub async fn update(
+    tx: &mut dyn Tx,
+    ctx: Ctx,
+    card_idx: i64,
+    patch: CardPatch,
+    onsite_pwd_hash: Option<String>,
+) -> OpOutput {
+    let mut card = tx.card(ctx.account_idx, card_idx).await?.ok_or(ErrorCode::CardNotFound)?;
+    let highest = tx.highest_live_count(card_idx).await?;
+    check_card_update(&patch, card.onsite_pwd_hash.is_some(), highest)?;
+    if let Some(name) = patch.name {
+        card.name = name;
+    }
+    if let Some(title) = patch.title {
+        card.title = title;
+    }
+    if let Some(max) = patch.max_stamps {
+        card.max_stamps = max;
+    }
+    if let Some(img) = patch.stamp_img_url {
+        card.stamp_img_url = img;
+    }
+    if let Some(url) = patch.url {
+        card.url = url;
+    }
+    if let Some(required) = patch.onsite_required {
+        card.onsite_required = required;
+    }
+    if onsite_pwd_hash.is_some() {
+        card.onsite_pwd_hash = onsite_pwd_hash;
+    }
+    tx.update_card(&card).await?;
+    Ok(Ok(ResultJson::of(&view(&card))?))
+}

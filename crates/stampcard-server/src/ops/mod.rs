@@ -1,0 +1,100 @@
+//! The write operations: each one loads what it needs inside the write transaction, asks the
+//! core's rules, and writes the new state, its history event and nothing else. Backend
+//! neutral: they only talk to [`Tx`](crate::store::Tx). Nothing here re-decides a rule.
+
+pub mod admin;
+pub mod card;
+pub mod page;
+pub mod stamp;
+
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use stampcard_core::ErrorCode;
+use stampcard_core::wire::{Envelope, HistoryAction, HistoryActor};
+
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::secrets;
+use crate::store::{CardRecord, NewEvent, Reply, StampRecord, StoreError, Tx};
+
+/// Who is asking, and when: everything an API-key operation needs besides its input.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The caller's account.
+    pub account_idx: i64,
+    /// The account's plan.
+    pub plan: Plan,
+    /// The key used (`None` for the command line).
+    pub api_key_idx: Option<i64>,
+    /// The server's UTC day.
+    pub today: NaiveDate,
+    /// Unix ms.
+    pub now_ms: i64,
+}
+
+impl Ctx {
+    /// A history entry made by this caller.
+    fn event(&self, stamp_idx: i64, action: HistoryAction, before: u32, after: u32) -> NewEvent {
+        NewEvent {
+            stamp_idx,
+            action,
+            stamps_before: before,
+            stamps_after: after,
+            actor: HistoryActor::ApiKey,
+            api_key_idx: self.api_key_idx,
+            at: self.now_ms,
+        }
+    }
+}
+
+/// A stamp of the account with its card, or `StampNotFound` (also for another account's).
+async fn stamp_and_card(tx: &mut dyn Tx, account_idx: i64, stamp_idx: i64) -> Result<(StampRecord, CardRecord), Error> {
+    let stamp = tx.stamp(account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
+    let card = tx
+        .card(account_idx, stamp.card_idx)
+        .await?
+        .ok_or_else(|| StoreError::internal(format!("stamp {stamp_idx} points at missing card {}", stamp.card_idx)))?;
+    Ok((stamp, card))
+}
+
+/// Reads a reply produced by an operation back into its result type (for the command line
+/// and the demo, which call the same operations as the HTTP handlers).
+pub fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, Error> {
+    let envelope: Envelope<T> =
+        serde_json::from_str(&reply.body).map_err(|e| Error::Internal(format!("decoding a reply: {e}")))?;
+    match envelope.into_result() {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) => Err(Error::Internal("the reply has no result".to_owned())),
+        Err(error) => Err(Error::from(error)),
+    }
+}
+
+/// Ceiling of the seconds from `now_ms` until `until_ms`, when that is in the future.
+pub fn remaining_secs(until_ms: i64, now_ms: i64) -> Option<u32> {
+    let left = until_ms.checked_sub(now_ms)?;
+    if left <= 0 {
+        return None;
+    }
+    u32::try_from((left + 999) / 1000).ok().or(Some(u32::MAX))
+}
+
+/// A secret (PIN or on-site password) as checked before the write.
+#[derive(Debug, Clone)]
+pub struct Guess {
+    /// What was typed.
+    pub secret: String,
+    /// The stored hash it was compared with, and whether it matched.
+    pub checked: Option<(String, bool)>,
+}
+
+impl Guess {
+    /// Whether the guess matches `stored`; reuses the early answer when the hash is still
+    /// the one checked (it almost always is).
+    pub async fn matches(&self, stored: Option<&str>) -> Result<bool, Error> {
+        let Some(stored) = stored else { return Ok(false) };
+        match &self.checked {
+            Some((hash, matched)) if hash == stored => Ok(*matched),
+            _ => secrets::verify_secret(stored.to_owned(), self.secret.clone()).await,
+        }
+    }
+}

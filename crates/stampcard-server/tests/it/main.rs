@@ -1,0 +1,13 @@
+//! The server's one integration-test binary: each test starts the real server on port 0
+//! with a fresh database and drives it over HTTP.
+
+mod cards;
+mod concurrency;
+mod docs;
+mod helpers;
+mod history;
+mod idempotency;
+mod page;
+mod refusals;
+mod stamps;
+mod two_servers;
