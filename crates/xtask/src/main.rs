@@ -1,0 +1,86 @@
+//! Project automation for stampcard, run as `cargo xtask <command>` (see `HELP`).
+//!
+//! Everything CI and developers run lives here, in Rust, so that one command
+//! (`cargo xtask test`) works the same on a fresh machine and a laptop.
+
+mod bench;
+mod build;
+mod cmd;
+mod postgres;
+mod serve;
+mod sizes;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+Usage: cargo xtask <command> [options]
+
+Commands:
+  test [--quick]       The CI test run: install missing tools, fmt, clippy, native
+                       tests against a throwaway PostgreSQL, wasm tests in headless
+                       Chromium, widget build and end-to-end tests.
+                       --quick: only check tools (never install) and skip the
+                       build + end-to-end step.
+  build                Build the browser widget into www/widget/pkg/ and print its size.
+  serve [-- ARGS...]   Build widget and server (release) and run
+                       `stampcard serve --demo` on a local SQLite file; ARGS are appended.
+  bench [--strict]     Benchmarks: widget size against its budget (--strict: exit 1 when over).
+  help                 Show this message.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // `{:#}` prints the whole context chain on one line, e.g.
+            // "step `clippy` failed: `cargo clippy ...` failed (exit status: 101)".
+            eprintln!("\nxtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> anyhow::Result<()> {
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    match command {
+        "test" => test::main(test::Options { quick: parse_flags(command, rest, &["--quick"])?.contains(&"--quick") }),
+        "build" => {
+            parse_flags(command, rest, &[])?;
+            build::main()
+        }
+        "serve" => {
+            // `cargo xtask serve -- --listen 0.0.0.0:8080` reaches us as
+            // ["--", "--listen", ...]; everything after `--` belongs to the server.
+            let extra = rest.strip_prefix(&["--".to_owned()]).unwrap_or(rest);
+            serve::main(extra)
+        }
+        "bench" => {
+            bench::main(bench::Options { strict: parse_flags(command, rest, &["--strict"])?.contains(&"--strict") })
+        }
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => anyhow::bail!("unknown command `{other}`\n\n{HELP}"),
+    }
+}
+
+/// Accepts only the flags in `allowed`, so a typo fails loudly instead of
+/// silently running the full (slow) pipeline.
+fn parse_flags(command: &str, args: &[String], allowed: &[&'static str]) -> anyhow::Result<Vec<&'static str>> {
+    args.iter()
+        .map(|arg| {
+            allowed
+                .iter()
+                .copied()
+                .find(|flag| flag == arg)
+                .ok_or_else(|| anyhow::anyhow!("`{command}` does not take `{arg}`\n\n{HELP}"))
+        })
+        .collect()
+}
