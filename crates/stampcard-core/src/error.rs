@@ -144,8 +144,6 @@ error_codes! {
     // 5xxx: exactly-once delivery.
     /// The `Idempotency-Key` was used before with a different request.
     IdempotencyKeyReused = (5001, 422, "this Idempotency-Key was already used for a different request"),
-    /// A request with the same `Idempotency-Key` is still being processed.
-    IdempotencyInProgress = (5002, 409, "a request with this Idempotency-Key is still being processed; retry shortly"),
 
     // 9xxx: the server's own faults (never caused by what a client sends).
     /// An unexpected server fault; details are in the server log.

@@ -2,8 +2,8 @@
 //! it measured and whether it is within its budget; only `--strict` turns an
 //! over-budget result into a failure.
 //!
-//! To add a benchmark (e.g. an HTTP load test of `stampcard serve` on
-//! 127.0.0.1), write `fn name() -> Result<Outcome>` and add it to `BENCHES`.
+//! To add a benchmark, write `fn name() -> Result<bool>` (true: within budget)
+//! and add it to `BENCHES`.
 
 use anyhow::{Result, bail};
 
@@ -20,7 +20,11 @@ pub struct Options {
 type Bench = fn() -> Result<bool>;
 
 /// All benchmarks, in the order they run.
-const BENCHES: &[(&str, Bench)] = &[("widget-size", widget_size)];
+const BENCHES: &[(&str, Bench)] = &[("widget-size", widget_size), ("durable-adds", durable_adds)];
+
+/// Durable adds through HTTP at 64 connections must reach this multiple of a raw
+/// one-transaction-per-update SQLite loop.
+const DURABLE_ADDS_MIN_RATIO: f64 = 2.0;
 
 /// Budget for what a browser downloads for the widget: wasm + JS, brotli.
 const WIDGET_BROTLI_BUDGET: usize = 60 * 1024;
@@ -36,8 +40,6 @@ pub fn main(options: Options) -> Result<()> {
             over.push(*name);
         }
     }
-    // Not implemented yet, said so rather than printing made-up numbers.
-    eprintln!("\nhttp-load: no HTTP load benchmark yet (see the module docs of crates/xtask/src/bench.rs)");
     if options.strict && !over.is_empty() {
         bail!("over budget: {}", over.join(", "));
     }
@@ -57,4 +59,26 @@ fn widget_size() -> Result<bool> {
         kib(WIDGET_BROTLI_BUDGET),
     );
     Ok(total <= WIDGET_BROTLI_BUDGET)
+}
+
+/// Runs the server crate's `bench_adds` example (release build): HTTP adds at 64 connections
+/// against a raw SQLite loop, both durable (`synchronous=FULL`). Its last stdout line is
+/// `{"loopPerSec": .., "httpPerSec": .., "ratio": ..}`.
+fn durable_adds() -> Result<bool> {
+    let output = crate::cmd::cargo()
+        .args(["run", "--release", "-p", "stampcard-server", "--example", "bench_adds"])
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    if !output.status.success() {
+        bail!("the bench_adds example failed ({})", output.status);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    let ratio = line
+        .split("\"ratio\":")
+        .nth(1)
+        .and_then(|rest| rest.trim_end_matches('}').trim().parse::<f64>().ok())
+        .ok_or_else(|| anyhow::anyhow!("no ratio in the bench_adds output: {line:?}"))?;
+    eprintln!("{line}\ndurable adds: HTTP is {ratio:.2}x the raw loop (budget: at least {DURABLE_ADDS_MIN_RATIO}x)");
+    Ok(ratio >= DURABLE_ADDS_MIN_RATIO)
 }

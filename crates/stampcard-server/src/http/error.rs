@@ -49,3 +49,43 @@ impl IntoResponse for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+
+    use super::*;
+    use crate::store::StoreError;
+
+    async fn envelope(error: Error) -> (u16, serde_json::Value) {
+        let response = error.into_response();
+        let status = response.status().as_u16();
+        let bytes = to_bytes(response.into_body(), 1 << 16).await.expect("body");
+        (status, serde_json::from_slice(&bytes).expect("json"))
+    }
+
+    #[tokio::test]
+    async fn faults_become_generic_envelopes_without_details() {
+        let secret = "connection to 10.0.0.7 refused for user stampcard";
+        let cases = [
+            (Error::Store(StoreError::unavailable(secret)), ErrorCode::Unavailable),
+            (Error::Store(StoreError::internal(secret)), ErrorCode::Internal),
+            (Error::Internal(secret.to_owned()), ErrorCode::Internal),
+        ];
+        for (error, code) in cases {
+            let (status, body) = envelope(error).await;
+            assert_eq!(status, code.http_status());
+            assert_eq!(body["code"], code.code());
+            assert_eq!(body["message"], code.message());
+            assert!(body["result"].is_null());
+            assert!(!body.to_string().contains("10.0.0.7"), "fault details leaked: {body}");
+        }
+    }
+
+    #[test]
+    fn pool_and_connection_failures_are_unavailable() {
+        assert_eq!(StoreError::from(sqlx::Error::PoolTimedOut).kind, StoreErrorKind::Unavailable);
+        assert_eq!(StoreError::from(sqlx::Error::PoolClosed).kind, StoreErrorKind::Unavailable);
+        assert_eq!(StoreError::from(sqlx::Error::RowNotFound).kind, StoreErrorKind::Internal);
+    }
+}
