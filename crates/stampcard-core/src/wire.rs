@@ -106,9 +106,11 @@ impl<T> Envelope<T> {
 #[serde(rename_all = "camelCase")]
 pub struct CreateStampRequest {
     /// The card to issue the stamp on.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub card_idx: i64,
     /// Custom stamp domain (Premium plan or higher); empty means the server's own URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 255))]
     pub domain: Option<String>,
     /// First valid day.
     pub strt_ymd: Ymd,
@@ -119,24 +121,31 @@ pub struct CreateStampRequest {
     pub active_yn: Option<YesNo>,
     /// Internal memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub memo: Option<String>,
     /// The shop's user id; generated when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub user_id: Option<String>,
     /// User name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub user_nm: Option<String>,
     /// User phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 30))]
     pub user_phnno: Option<String>,
     /// User email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub user_eml: Option<String>,
     /// Free field 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub user_etc1: Option<String>,
     /// Free field 2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub user_etc2: Option<String>,
 }
 
@@ -146,6 +155,7 @@ pub struct CreateStampRequest {
 #[serde(rename_all = "camelCase")]
 pub struct StampIdxRequest {
     /// The stamp.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub stamp_idx: i64,
 }
 
@@ -155,12 +165,15 @@ pub struct StampIdxRequest {
 #[serde(rename_all = "camelCase")]
 pub struct UpdateStampRequest {
     /// The stamp.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub stamp_idx: i64,
     /// Move the stamp to another card of the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub card_idx: Option<i64>,
     /// The new total count (`0..=maxStamps`), up or down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub stamps: Option<i64>,
     /// `Y` clears the customer's PIN; they set a new one on the next visit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,6 +183,7 @@ pub struct UpdateStampRequest {
     pub use_yn: Option<YesNo>,
     /// Custom stamp domain (Premium plan or higher); empty string means the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 255))]
     pub domain: Option<String>,
     /// First valid day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,24 +196,31 @@ pub struct UpdateStampRequest {
     pub active_yn: Option<YesNo>,
     /// Internal memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub memo: Option<String>,
     /// The shop's user id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub user_id: Option<String>,
     /// User name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub user_nm: Option<String>,
     /// User phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 30))]
     pub user_phnno: Option<String>,
     /// User email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub user_eml: Option<String>,
     /// Free field 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub user_etc1: Option<String>,
     /// Free field 2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub user_etc2: Option<String>,
 }
 
@@ -209,9 +230,11 @@ pub struct UpdateStampRequest {
 #[serde(rename_all = "camelCase")]
 pub struct RedeemRequest {
     /// The stamp.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub stamp_idx: i64,
     /// The on-site staff password, needed when the card has `onsiteYn = Y`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 32))]
     pub onsite_pwd: Option<String>,
 }
 
@@ -276,23 +299,29 @@ pub struct ValidateResult {
 #[serde(rename_all = "camelCase")]
 pub struct CardCreateRequest {
     /// Card name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub card_nm: String,
     /// Card title: the reward text ("Free coffee").
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub card_ttl: Option<String>,
     /// Stamps needed for the reward.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub max_stamps: i64,
     /// Image shown in a filled slot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
     pub stamp_img_url: Option<String>,
     /// Target of the button on the stamp page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
     pub url: Option<String>,
     /// Whether redeeming needs the on-site staff password (default `N`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub onsite_yn: Option<YesNo>,
     /// The on-site staff password (write-only; stored as an argon2id hash).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 32))]
     pub onsite_pwd: Option<String>,
 }
 
@@ -302,27 +331,34 @@ pub struct CardCreateRequest {
 #[serde(rename_all = "camelCase")]
 pub struct CardUpdateRequest {
     /// The card.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub card_idx: i64,
     /// Card name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub card_nm: Option<String>,
     /// Card title (reward text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub card_ttl: Option<String>,
     /// Stamps needed for the reward; may not go below any live stamp's count on the card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub max_stamps: Option<i64>,
     /// Image shown in a filled slot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
     pub stamp_img_url: Option<String>,
     /// Target of the button on the stamp page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
     pub url: Option<String>,
     /// Whether redeeming needs the on-site staff password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub onsite_yn: Option<YesNo>,
     /// A new on-site staff password (write-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 32))]
     pub onsite_pwd: Option<String>,
 }
 
@@ -475,6 +511,7 @@ pub struct PageView {
 #[serde(rename_all = "camelCase")]
 pub struct PinRequest {
     /// The PIN: 4 to 8 digits.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4,8}$"))]
     pub pin: String,
 }
 
@@ -484,8 +521,10 @@ pub struct PinRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ChangePinRequest {
     /// The PIN in use.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4,8}$"))]
     pub current_pin: String,
     /// The new PIN.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4,8}$"))]
     pub new_pin: String,
 }
 
@@ -495,6 +534,7 @@ pub struct ChangePinRequest {
 #[serde(rename_all = "camelCase")]
 pub struct OnsiteRequest {
     /// The card's on-site staff password.
+    #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 32))]
     pub onsite_pwd: String,
 }
 

@@ -183,7 +183,7 @@ async fn onsite(
     post, path = "/api/page/v1/{token}/onsite/add", tag = "page",
     params(
         ("token" = String, Path, description = "The stamp page's token"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe")
     ),
     request_body = OnsiteRequest,
     responses((status = 200, description = "Added; the new view", body = crate::http::openapi::EnvelopePageView)),
@@ -203,7 +203,7 @@ pub async fn onsite_add(
     post, path = "/api/page/v1/{token}/onsite/redeem", tag = "page",
     params(
         ("token" = String, Path, description = "The stamp page's token"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe")
     ),
     request_body = OnsiteRequest,
     responses((status = 200, description = "Redeemed; the new view", body = crate::http::openapi::EnvelopePageView)),
