@@ -87,3 +87,45 @@ async fn openapi_covers_every_endpoint() {
     let health = app.anonymous("GET", "/healthz").send().await;
     assert_eq!(health.ok()["status"], "ok");
 }
+
+/// The OpenAPI constraints are literals (utoipa takes no constants), so this checks them
+/// against the limits the core enforces.
+#[test]
+fn openapi_constraints_match_the_core_limits() {
+    use stampcard_core::secret;
+    use stampcard_core::validate::limits;
+
+    let document: serde_json::Value =
+        serde_json::from_str(&stampcard_server::http::openapi::document_json()).expect("openapi json");
+    let schemas = &document["components"]["schemas"];
+    let max_stamps = u64::from(limits::MAX_STAMPS);
+    let idx = u64::try_from(limits::MAX_IDX).expect("positive");
+    let cases: &[(&str, &str, &str, u64)] = &[
+        ("StampIdxRequest", "stampIdx", "maximum", idx),
+        ("CreateStampRequest", "cardIdx", "maximum", idx),
+        ("UpdateStampRequest", "stampIdx", "maximum", idx),
+        ("UpdateStampRequest", "stamps", "maximum", max_stamps),
+        ("CardCreateRequest", "maxStamps", "maximum", max_stamps),
+        ("CardUpdateRequest", "maxStamps", "maximum", max_stamps),
+        ("CardCreateRequest", "cardNm", "maxLength", limits::CARD_NAME as u64),
+        ("CardCreateRequest", "cardTtl", "maxLength", limits::CARD_TITLE as u64),
+        ("CardCreateRequest", "url", "maxLength", limits::URL as u64),
+        ("CardCreateRequest", "stampImgUrl", "maxLength", limits::URL as u64),
+        ("CardCreateRequest", "onsitePwd", "minLength", secret::ONSITE_MIN_CHARS as u64),
+        ("CardCreateRequest", "onsitePwd", "maxLength", secret::ONSITE_MAX_CHARS as u64),
+        ("CreateStampRequest", "domain", "maxLength", limits::DOMAIN as u64),
+        ("CreateStampRequest", "memo", "maxLength", limits::MEMO as u64),
+        ("CreateStampRequest", "userId", "maxLength", limits::USER_ID as u64),
+        ("CreateStampRequest", "userNm", "maxLength", limits::USER_NAME as u64),
+        ("CreateStampRequest", "userPhnno", "maxLength", limits::PHONE as u64),
+        ("CreateStampRequest", "userEml", "maxLength", limits::EMAIL as u64),
+        ("CreateStampRequest", "userEtc1", "maxLength", limits::ETC as u64),
+        ("UpdateStampRequest", "userEtc2", "maxLength", limits::ETC as u64),
+    ];
+    for (schema, field, key, expected) in cases {
+        let actual = schemas[schema]["properties"][field][key].as_u64();
+        assert_eq!(actual, Some(*expected), "{schema}.{field}.{key}");
+    }
+    let pin = format!("^[0-9]{{{},{}}}$", secret::PIN_MIN_DIGITS, secret::PIN_MAX_DIGITS);
+    assert_eq!(schemas["PinRequest"]["properties"]["pin"]["pattern"], pin.as_str());
+}
