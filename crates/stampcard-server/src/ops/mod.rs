@@ -15,7 +15,7 @@ use stampcard_core::wire::{Envelope, HistoryAction, HistoryActor};
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::secrets;
-use crate::store::{CardRecord, NewEvent, Reply, StampRecord, StoreError, Tx};
+use crate::store::{CardRecord, NewEvent, Reply, StampRecord, Tx};
 
 /// Who is asking, and when: everything an API-key operation needs besides its input.
 #[derive(Debug, Clone)]
@@ -49,12 +49,7 @@ impl Ctx {
 
 /// A stamp of the account with its card, or `StampNotFound` (also for another account's).
 async fn stamp_and_card(tx: &mut dyn Tx, account_idx: i64, stamp_idx: i64) -> Result<(StampRecord, CardRecord), Error> {
-    let stamp = tx.stamp(account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
-    let card = tx
-        .card(account_idx, stamp.card_idx)
-        .await?
-        .ok_or_else(|| StoreError::internal(format!("stamp {stamp_idx} points at missing card {}", stamp.card_idx)))?;
-    Ok((stamp, card))
+    Ok(tx.stamp_and_card(account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?)
 }
 
 /// Reads a reply produced by an operation back into its result type (for the command line

@@ -367,6 +367,12 @@ pub trait Tx: Send {
     async fn card(&mut self, account_idx: i64, card_idx: i64) -> Result<Option<CardRecord>, StoreError>;
     /// A stamp of the account.
     async fn stamp(&mut self, account_idx: i64, stamp_idx: i64) -> Result<Option<StampRecord>, StoreError>;
+    /// A stamp of the account with its card, in one query (the hot path of every add).
+    async fn stamp_and_card(
+        &mut self,
+        account_idx: i64,
+        stamp_idx: i64,
+    ) -> Result<Option<(StampRecord, CardRecord)>, StoreError>;
     /// A stamp by its page token, with its card.
     async fn stamp_by_token(&mut self, token: &str) -> Result<Option<(StampRecord, CardRecord)>, StoreError>;
     /// The highest count among the card's stamps that are not redeemed.

@@ -138,15 +138,7 @@ impl Store for PostgresStore {
     }
 
     async fn stamp(&self, account_idx: i64, stamp_idx: i64) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {STAMP_COLUMNS}, {CARD_COLUMNS} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
-             WHERE s.account_idx = $1 AND s.stamp_idx = $2"
-        ))
-        .bind(account_idx)
-        .bind(stamp_idx)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(stamp_and_card_from_row).transpose()
+        fetch_stamp_and_card(&self.pool, account_idx, stamp_idx, "").await
     }
 
     async fn stamp_by_token(&self, token: &str) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
@@ -330,6 +322,23 @@ async fn fetch_card<'e>(
     row.as_ref().map(|row| card_from_row(row, 0)).transpose()
 }
 
+async fn fetch_stamp_and_card<'e>(
+    executor: impl PgExecutor<'e>,
+    account_idx: i64,
+    stamp_idx: i64,
+    lock: &str,
+) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {STAMP_COLUMNS}, {CARD_COLUMNS} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
+         WHERE s.account_idx = $1 AND s.stamp_idx = $2 {lock}"
+    ))
+    .bind(account_idx)
+    .bind(stamp_idx)
+    .fetch_optional(executor)
+    .await?;
+    row.as_ref().map(stamp_and_card_from_row).transpose()
+}
+
 async fn fetch_stamp_by_token<'e>(
     executor: impl PgExecutor<'e>,
     token: &str,
@@ -361,6 +370,14 @@ impl Tx for PostgresTx<'_> {
         .fetch_optional(&mut *self.conn)
         .await?;
         row.as_ref().map(stamp_from_row).transpose()
+    }
+
+    async fn stamp_and_card(
+        &mut self,
+        account_idx: i64,
+        stamp_idx: i64,
+    ) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
+        fetch_stamp_and_card(&mut *self.conn, account_idx, stamp_idx, "FOR UPDATE OF s, c").await
     }
 
     async fn stamp_by_token(&mut self, token: &str) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {

@@ -229,14 +229,7 @@ impl Store for SqliteStore {
     }
 
     async fn stamp(&self, account_idx: i64, stamp_idx: i64) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {STAMP_COLUMNS}, {CARD_COLUMNS} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx WHERE s.account_idx = ? AND s.stamp_idx = ?"
-        ))
-        .bind(account_idx)
-        .bind(stamp_idx)
-        .fetch_optional(&self.reader)
-        .await?;
-        row.as_ref().map(stamp_and_card_from_row).transpose()
+        fetch_stamp_and_card(&self.reader, account_idx, stamp_idx).await
     }
 
     async fn stamp_by_token(&self, token: &str) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
@@ -401,6 +394,22 @@ async fn fetch_card<'e>(
     row.as_ref().map(|row| card_from_row(row, 0)).transpose()
 }
 
+async fn fetch_stamp_and_card<'e>(
+    executor: impl SqliteExecutor<'e>,
+    account_idx: i64,
+    stamp_idx: i64,
+) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {STAMP_COLUMNS}, {CARD_COLUMNS} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
+         WHERE s.account_idx = ? AND s.stamp_idx = ?"
+    ))
+    .bind(account_idx)
+    .bind(stamp_idx)
+    .fetch_optional(executor)
+    .await?;
+    row.as_ref().map(stamp_and_card_from_row).transpose()
+}
+
 async fn fetch_stamp_by_token<'e>(
     executor: impl SqliteExecutor<'e>,
     token: &str,
@@ -428,6 +437,14 @@ impl Tx for SqliteTx<'_> {
                 .fetch_optional(&mut *self.conn)
                 .await?;
         row.as_ref().map(stamp_from_row).transpose()
+    }
+
+    async fn stamp_and_card(
+        &mut self,
+        account_idx: i64,
+        stamp_idx: i64,
+    ) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
+        fetch_stamp_and_card(&mut *self.conn, account_idx, stamp_idx).await
     }
 
     async fn stamp_by_token(&mut self, token: &str) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
