@@ -50,7 +50,8 @@ pub async fn seed(store: &dyn Store, clock: &Clock, public_url: &str) -> Result<
                 card_nm: "Coffee card".to_owned(),
                 card_ttl: Some("10 stamps = 1 free coffee".to_owned()),
                 max_stamps: 10,
-                stamp_img_url: None,
+                // The sample image shipped in www/widget/, so the demo grid shows real stamps.
+                stamp_img_url: Some(format!("{}/widget/demo-stamp.svg", public_url.trim_end_matches('/'))),
                 url: None,
                 onsite_yn: Some(YesNo::Y),
                 onsite_pwd: Some(DEMO_ONSITE_PASSWORD.to_owned()),
