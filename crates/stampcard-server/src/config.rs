@@ -38,7 +38,7 @@ impl Default for ServerConfig {
 /// What opening the database needs.
 #[derive(Debug, Clone)]
 pub struct DatabaseConfig {
-    /// `sqlite://PATH` (PostgreSQL follows).
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB`.
     pub url: String,
     /// Backend options.
     pub options: StoreOptions,
