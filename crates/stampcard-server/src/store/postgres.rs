@@ -353,6 +353,11 @@ async fn fetch_stamp_by_token<'e>(
     row.as_ref().map(stamp_and_card_from_row).transpose()
 }
 
+/// How a write locks a stamp and its card: the stamp exclusively (one change at a time), the
+/// card shared, so adds on different stamps of one card run in parallel while a card update
+/// (which takes the card exclusively in [`Tx::card`]) waits for them and they for it.
+const STAMP_WRITE_LOCK: &str = "FOR UPDATE OF s FOR SHARE OF c";
+
 #[async_trait]
 impl Tx for PostgresTx<'_> {
     // Rows read inside a write are locked until commit: the read-modify-write of one server
@@ -377,11 +382,11 @@ impl Tx for PostgresTx<'_> {
         account_idx: i64,
         stamp_idx: i64,
     ) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
-        fetch_stamp_and_card(&mut *self.conn, account_idx, stamp_idx, "FOR UPDATE OF s, c").await
+        fetch_stamp_and_card(&mut *self.conn, account_idx, stamp_idx, STAMP_WRITE_LOCK).await
     }
 
     async fn stamp_by_token(&mut self, token: &str) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
-        fetch_stamp_by_token(&mut *self.conn, token, "FOR UPDATE OF s, c").await
+        fetch_stamp_by_token(&mut *self.conn, token, STAMP_WRITE_LOCK).await
     }
 
     async fn highest_live_count(&mut self, card_idx: i64) -> Result<u32, StoreError> {

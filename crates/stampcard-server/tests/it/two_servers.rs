@@ -107,6 +107,25 @@ impl Cluster {
         created["result"].as_i64().expect("stampIdx")
     }
 
+    /// A card and `n` stamps on it, each with `each` stamps already.
+    async fn card_with_stamps(&self, max_stamps: u32, n: usize, each: usize) -> (i64, Vec<i64>) {
+        let card = json!({"cardNm": "Busy", "maxStamps": max_stamps});
+        let (_, card) = self.send(0, "POST", "/api/stamp/v1/card/create", Some(card), None).await;
+        let card_idx = card["result"]["cardIdx"].as_i64().expect("cardIdx");
+        let today = chrono::Utc::now().date_naive();
+        let mut stamps = Vec::new();
+        for i in 0..n {
+            let body = json!({"cardIdx": card_idx, "strtYmd": today.to_string(), "endYmd": (today + chrono::Days::new(30)).to_string()});
+            let (_, created) = self.send(i, "POST", "/api/stamp/v1/create", Some(body), None).await;
+            let stamp_idx = created["result"].as_i64().expect("stampIdx");
+            for _ in 0..each {
+                self.send(i, "PUT", "/api/stamp/v1/add", Some(json!({"stampIdx": stamp_idx})), None).await;
+            }
+            stamps.push(stamp_idx);
+        }
+        (card_idx, stamps)
+    }
+
     async fn count(&self, stamp_idx: i64) -> i64 {
         let (_, history) =
             self.send(0, "GET", &format!("/api/stamp/v1/history?stampIdx={stamp_idx}"), None, None).await;
@@ -168,4 +187,35 @@ async fn two_servers_one_database_keep_the_guarantees() {
     let answers = cluster.burst(40, "PUT", "/api/stamp/v1/add", body, Some("visit-2026-11-22-0001")).await;
     assert!(answers.iter().all(|(status, body)| *status == 200 && body["code"] == 0), "{answers:?}");
     assert_eq!(cluster.count(next).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lowering_max_stamps_never_races_past_concurrent_adds() {
+    let cluster = Arc::new(Cluster::start().await);
+    let (card_idx, stamps) = cluster.card_with_stamps(10, 8, 5).await;
+    let mut tasks = Vec::new();
+    for (i, stamp_idx) in stamps.iter().copied().cycle().take(40).enumerate() {
+        let adder = cluster.clone();
+        tasks.push(tokio::spawn(async move {
+            adder.send(i, "PUT", "/api/stamp/v1/add", Some(json!({"stampIdx": stamp_idx})), None).await
+        }));
+        if i % 4 == 0 {
+            let updater = cluster.clone();
+            tasks.push(tokio::spawn(async move {
+                let body = json!({"cardIdx": card_idx, "maxStamps": 6});
+                updater.send(i + 1, "PUT", "/api/stamp/v1/card/update", Some(body), None).await
+            }));
+        }
+    }
+    for task in tasks {
+        let (status, body) = task.await.expect("task");
+        // Adds may find the card full (6), updates may find a stamp above 6 already.
+        assert!(status == 200 || [4004, 1009].contains(&body["code"].as_i64().unwrap_or(0)), "{status} {body}");
+    }
+    let (_, card) = cluster.send(0, "GET", &format!("/api/stamp/v1/card/get?cardIdx={card_idx}"), None, None).await;
+    let max = card["result"]["maxStamps"].as_i64().expect("maxStamps");
+    for stamp_idx in stamps {
+        let count = cluster.count(stamp_idx).await;
+        assert!(count <= max, "stamp {stamp_idx} holds {count} stamps on a card of {max}");
+    }
 }
