@@ -8,6 +8,7 @@
 //! concurrent duplicate waits and then finds the stored response instead of applying twice.
 
 use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -229,6 +230,56 @@ const STAMP_COLUMNS: &str = "s.stamp_idx, s.account_idx, s.card_idx, s.token, s.
      s.pin_state, s.pin_hash, s.pin_failures, s.pin_locked_until, s.onsite_failures, s.onsite_locked_until, s.created_at";
 
 const STAMP_COLUMN_COUNT: usize = 24;
+
+/// The stamp columns a write sets, in the order [`bind_mutable_columns`] binds them.
+const STAMP_MUTABLE_COLUMNS: &str = "card_idx, domain, stamps, strt_ymd, end_ymd, active_yn, redeemed_ymd, memo, user_id, \
+     user_nm, user_phnno, user_eml, user_etc1, user_etc2, pin_state, pin_hash, pin_failures, pin_locked_until, \
+     onsite_failures, onsite_locked_until";
+
+/// `INSERT` of a stamp: the mutable columns as `$1..$20`, then `account_idx, token, created_at`.
+static INSERT_STAMP: LazyLock<String> = LazyLock::new(|| {
+    let count = STAMP_MUTABLE_COLUMNS.split(", ").count() + 3;
+    let marks = (1..=count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    format!(
+        "INSERT INTO stamps ({STAMP_MUTABLE_COLUMNS}, account_idx, token, created_at) VALUES ({marks}) RETURNING stamp_idx"
+    )
+});
+
+/// `UPDATE` of a stamp's mutable columns, then `WHERE stamp_idx = $21 AND account_idx = $22`.
+static UPDATE_STAMP: LazyLock<String> = LazyLock::new(|| {
+    let columns: Vec<&str> = STAMP_MUTABLE_COLUMNS.split(", ").collect();
+    let assignments =
+        columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect::<Vec<_>>().join(", ");
+    let n = columns.len();
+    format!("UPDATE stamps SET {assignments} WHERE stamp_idx = ${} AND account_idx = ${}", n + 1, n + 2)
+});
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds the values of [`STAMP_MUTABLE_COLUMNS`] as `$1..$20`, shared by insert and update.
+fn bind_mutable_columns<'q>(query: PgQuery<'q>, stamp: &'q StampRecord) -> Result<PgQuery<'q>, StoreError> {
+    Ok(query
+        .bind(stamp.card_idx)
+        .bind(&stamp.domain)
+        .bind(to_i32(stamp.stamps)?)
+        .bind(stamp.start)
+        .bind(stamp.end)
+        .bind(stamp.active)
+        .bind(stamp.redeemed_on)
+        .bind(&stamp.memo)
+        .bind(&stamp.user_id)
+        .bind(&stamp.user_nm)
+        .bind(&stamp.user_phnno)
+        .bind(&stamp.user_eml)
+        .bind(&stamp.user_etc1)
+        .bind(&stamp.user_etc2)
+        .bind(pin_state_name(stamp.pin_state))
+        .bind(&stamp.pin_hash)
+        .bind(to_i32(stamp.pin_failures)?)
+        .bind(stamp.pin_locked_until)
+        .bind(to_i32(stamp.onsite_failures)?)
+        .bind(stamp.onsite_locked_until))
+}
 
 fn count(value: i32) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::internal(format!("stored count {value} is out of range")))
@@ -486,71 +537,21 @@ impl Tx for PostgresTx<'_> {
     }
 
     async fn insert_stamp(&mut self, stamp: &StampRecord) -> Result<i64, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO stamps (account_idx, card_idx, token, domain, stamps, strt_ymd, end_ymd, active_yn, redeemed_ymd, \
-             memo, user_id, user_nm, user_phnno, user_eml, user_etc1, user_etc2, pin_state, pin_hash, pin_failures, \
-             pin_locked_until, onsite_failures, onsite_locked_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING stamp_idx",
-        )
-        .bind(stamp.account_idx)
-        .bind(stamp.card_idx)
-        .bind(&stamp.token)
-        .bind(&stamp.domain)
-        .bind(to_i32(stamp.stamps)?)
-        .bind(stamp.start)
-        .bind(stamp.end)
-        .bind(stamp.active)
-        .bind(stamp.redeemed_on)
-        .bind(&stamp.memo)
-        .bind(&stamp.user_id)
-        .bind(&stamp.user_nm)
-        .bind(&stamp.user_phnno)
-        .bind(&stamp.user_eml)
-        .bind(&stamp.user_etc1)
-        .bind(&stamp.user_etc2)
-        .bind(pin_state_name(stamp.pin_state))
-        .bind(&stamp.pin_hash)
-        .bind(to_i32(stamp.pin_failures)?)
-        .bind(stamp.pin_locked_until)
-        .bind(to_i32(stamp.onsite_failures)?)
-        .bind(stamp.onsite_locked_until)
-        .bind(stamp.created_at)
-        .fetch_one(&mut *self.conn)
-        .await?;
+        let row = bind_mutable_columns(sqlx::query(&INSERT_STAMP), stamp)?
+            .bind(stamp.account_idx)
+            .bind(&stamp.token)
+            .bind(stamp.created_at)
+            .fetch_one(&mut *self.conn)
+            .await?;
         Ok(row.try_get(0)?)
     }
 
     async fn update_stamp(&mut self, stamp: &StampRecord) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE stamps SET card_idx = $1, domain = $2, stamps = $3, strt_ymd = $4, end_ymd = $5, active_yn = $6, \
-             redeemed_ymd = $7, memo = $8, user_id = $9, user_nm = $10, user_phnno = $11, user_eml = $12, user_etc1 = $13, \
-             user_etc2 = $14, pin_state = $15, pin_hash = $16, pin_failures = $17, pin_locked_until = $18, \
-             onsite_failures = $19, onsite_locked_until = $20 WHERE stamp_idx = $21 AND account_idx = $22",
-        )
-        .bind(stamp.card_idx)
-        .bind(&stamp.domain)
-        .bind(to_i32(stamp.stamps)?)
-        .bind(stamp.start)
-        .bind(stamp.end)
-        .bind(stamp.active)
-        .bind(stamp.redeemed_on)
-        .bind(&stamp.memo)
-        .bind(&stamp.user_id)
-        .bind(&stamp.user_nm)
-        .bind(&stamp.user_phnno)
-        .bind(&stamp.user_eml)
-        .bind(&stamp.user_etc1)
-        .bind(&stamp.user_etc2)
-        .bind(pin_state_name(stamp.pin_state))
-        .bind(&stamp.pin_hash)
-        .bind(to_i32(stamp.pin_failures)?)
-        .bind(stamp.pin_locked_until)
-        .bind(to_i32(stamp.onsite_failures)?)
-        .bind(stamp.onsite_locked_until)
-        .bind(stamp.stamp_idx)
-        .bind(stamp.account_idx)
-        .execute(&mut *self.conn)
-        .await?;
+        bind_mutable_columns(sqlx::query(&UPDATE_STAMP), stamp)?
+            .bind(stamp.stamp_idx)
+            .bind(stamp.account_idx)
+            .execute(&mut *self.conn)
+            .await?;
         Ok(())
     }
 

@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -308,6 +309,51 @@ const STAMP_COLUMNS: &str = "s.stamp_idx, s.account_idx, s.card_idx, s.token, s.
 
 const STAMP_COLUMN_COUNT: usize = 24;
 
+/// The stamp columns a write sets, in the order [`bind_mutable_columns`] binds them.
+const STAMP_MUTABLE_COLUMNS: &str = "card_idx, domain, stamps, strt_ymd, end_ymd, active_yn, redeemed_ymd, memo, user_id, \
+     user_nm, user_phnno, user_eml, user_etc1, user_etc2, pin_state, pin_hash, pin_failures, pin_locked_until, \
+     onsite_failures, onsite_locked_until";
+
+/// `INSERT` of a stamp: the mutable columns, then `account_idx, token, created_at`.
+static INSERT_STAMP: LazyLock<String> = LazyLock::new(|| {
+    let marks = vec!["?"; STAMP_MUTABLE_COLUMNS.split(", ").count() + 3].join(", ");
+    format!("INSERT INTO stamps ({STAMP_MUTABLE_COLUMNS}, account_idx, token, created_at) VALUES ({marks})")
+});
+
+/// `UPDATE` of a stamp's mutable columns, then `WHERE stamp_idx = ? AND account_idx = ?`.
+static UPDATE_STAMP: LazyLock<String> = LazyLock::new(|| {
+    let assignments = STAMP_MUTABLE_COLUMNS.split(", ").map(|c| format!("{c} = ?")).collect::<Vec<_>>().join(", ");
+    format!("UPDATE stamps SET {assignments} WHERE stamp_idx = ? AND account_idx = ?")
+});
+
+/// Binds the values of [`STAMP_MUTABLE_COLUMNS`], shared by insert and update.
+fn bind_mutable_columns<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    stamp: &'q StampRecord,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    query
+        .bind(stamp.card_idx)
+        .bind(&stamp.domain)
+        .bind(i64::from(stamp.stamps))
+        .bind(format_day(stamp.start))
+        .bind(format_day(stamp.end))
+        .bind(i64::from(stamp.active))
+        .bind(stamp.redeemed_on.map(format_day))
+        .bind(&stamp.memo)
+        .bind(&stamp.user_id)
+        .bind(&stamp.user_nm)
+        .bind(&stamp.user_phnno)
+        .bind(&stamp.user_eml)
+        .bind(&stamp.user_etc1)
+        .bind(&stamp.user_etc2)
+        .bind(pin_state_name(stamp.pin_state))
+        .bind(&stamp.pin_hash)
+        .bind(i64::from(stamp.pin_failures))
+        .bind(stamp.pin_locked_until)
+        .bind(i64::from(stamp.onsite_failures))
+        .bind(stamp.onsite_locked_until)
+}
+
 fn count(value: i64) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::internal(format!("stored count {value} is out of range")))
 }
@@ -546,69 +592,21 @@ impl Tx for SqliteTx<'_> {
     }
 
     async fn insert_stamp(&mut self, stamp: &StampRecord) -> Result<i64, StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO stamps (account_idx, card_idx, token, domain, stamps, strt_ymd, end_ymd, active_yn, redeemed_ymd, memo, user_id, \
-             user_nm, user_phnno, user_eml, user_etc1, user_etc2, pin_state, pin_hash, pin_failures, pin_locked_until, onsite_failures, \
-             onsite_locked_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(stamp.account_idx)
-        .bind(stamp.card_idx)
-        .bind(&stamp.token)
-        .bind(&stamp.domain)
-        .bind(i64::from(stamp.stamps))
-        .bind(format_day(stamp.start))
-        .bind(format_day(stamp.end))
-        .bind(i64::from(stamp.active))
-        .bind(stamp.redeemed_on.map(format_day))
-        .bind(&stamp.memo)
-        .bind(&stamp.user_id)
-        .bind(&stamp.user_nm)
-        .bind(&stamp.user_phnno)
-        .bind(&stamp.user_eml)
-        .bind(&stamp.user_etc1)
-        .bind(&stamp.user_etc2)
-        .bind(pin_state_name(stamp.pin_state))
-        .bind(&stamp.pin_hash)
-        .bind(i64::from(stamp.pin_failures))
-        .bind(stamp.pin_locked_until)
-        .bind(i64::from(stamp.onsite_failures))
-        .bind(stamp.onsite_locked_until)
-        .bind(stamp.created_at)
-        .execute(&mut *self.conn)
-        .await?;
+        let result = bind_mutable_columns(sqlx::query(&INSERT_STAMP), stamp)
+            .bind(stamp.account_idx)
+            .bind(&stamp.token)
+            .bind(stamp.created_at)
+            .execute(&mut *self.conn)
+            .await?;
         Ok(result.last_insert_rowid())
     }
 
     async fn update_stamp(&mut self, stamp: &StampRecord) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE stamps SET card_idx = ?, domain = ?, stamps = ?, strt_ymd = ?, end_ymd = ?, active_yn = ?, redeemed_ymd = ?, memo = ?, \
-             user_id = ?, user_nm = ?, user_phnno = ?, user_eml = ?, user_etc1 = ?, user_etc2 = ?, pin_state = ?, pin_hash = ?, \
-             pin_failures = ?, pin_locked_until = ?, onsite_failures = ?, onsite_locked_until = ? WHERE stamp_idx = ? AND account_idx = ?",
-        )
-        .bind(stamp.card_idx)
-        .bind(&stamp.domain)
-        .bind(i64::from(stamp.stamps))
-        .bind(format_day(stamp.start))
-        .bind(format_day(stamp.end))
-        .bind(i64::from(stamp.active))
-        .bind(stamp.redeemed_on.map(format_day))
-        .bind(&stamp.memo)
-        .bind(&stamp.user_id)
-        .bind(&stamp.user_nm)
-        .bind(&stamp.user_phnno)
-        .bind(&stamp.user_eml)
-        .bind(&stamp.user_etc1)
-        .bind(&stamp.user_etc2)
-        .bind(pin_state_name(stamp.pin_state))
-        .bind(&stamp.pin_hash)
-        .bind(i64::from(stamp.pin_failures))
-        .bind(stamp.pin_locked_until)
-        .bind(i64::from(stamp.onsite_failures))
-        .bind(stamp.onsite_locked_until)
-        .bind(stamp.stamp_idx)
-        .bind(stamp.account_idx)
-        .execute(&mut *self.conn)
-        .await?;
+        bind_mutable_columns(sqlx::query(&UPDATE_STAMP), stamp)
+            .bind(stamp.stamp_idx)
+            .bind(stamp.account_idx)
+            .execute(&mut *self.conn)
+            .await?;
         Ok(())
     }
 
