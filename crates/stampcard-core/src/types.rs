@@ -60,7 +60,7 @@ pub(crate) const INVALID_DATE_PREFIX: &str = "invalid date";
 
 /// A calendar day written exactly as `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", example = "2025-12-31"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", example = "2030-12-31"))]
 pub struct Ymd(pub NaiveDate);
 
 impl Ymd {

@@ -7,6 +7,7 @@ mod bench;
 mod build;
 mod cmd;
 mod postgres;
+mod schemathesis;
 mod serve;
 mod sizes;
 mod test;
@@ -19,10 +20,13 @@ Usage: cargo xtask <command> [options]
 
 Commands:
   test [--quick]       The CI test run: install missing tools, fmt, clippy, native
-                       tests against a throwaway PostgreSQL, wasm tests in headless
+                       tests against a throwaway PostgreSQL, schemathesis against the
+                       OpenAPI document of a running server, wasm tests in headless
                        Chromium, widget build and end-to-end tests.
                        --quick: only check tools (never install) and skip the
-                       build + end-to-end step.
+                       schemathesis, build + end-to-end steps.
+  schemathesis         Only the OpenAPI conformance step of `test`: schemathesis against a
+                       running server, on an empty and on a seeded database.
   build                Build the browser widget into www/widget/pkg/ and print its size.
   serve [-- ARGS...]   Build widget and server (release) and run
                        `stampcard serve --demo` on a local SQLite file; ARGS are appended.
@@ -53,6 +57,12 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         "build" => {
             parse_flags(command, rest, &[])?;
             build::main()
+        }
+        "schemathesis" => {
+            parse_flags(command, rest, &[])?;
+            let needs = tools::Needs { wasm: false, browser: false, postgres: false, node: false, schemathesis: true };
+            tools::ensure(needs, tools::Mode::Install)?;
+            schemathesis::main()
         }
         "serve" => {
             // `cargo xtask serve -- --listen 0.0.0.0:8080` reaches us as

@@ -166,8 +166,8 @@ impl Drop for Postgres {
 }
 
 /// A port that was free a moment ago: bind port 0, read what the OS picked,
-/// release it. PostgreSQL binds it right after; `start` retries on a race.
-fn free_port() -> Result<u16> {
+/// release it. The server binds it right after; its `start` retries on a race.
+pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
 }

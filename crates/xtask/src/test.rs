@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use crate::build::{self, WIDGET_CRATE};
 use crate::cmd::{cargo, cmd, project_root, run, target_dir};
 use crate::postgres::Postgres;
+use crate::schemathesis;
 use crate::serve::{SERVER_BIN, SERVER_CRATE};
 use crate::tools::{self, CHROMEDRIVER, CHROMIUM, Mode, Needs, WASM_TARGET};
 
@@ -24,7 +25,7 @@ const WEBDRIVER_JSON: &str = "tests/webdriver.json";
 const E2E_SCRIPT: &str = "tests/e2e/run.mjs";
 
 pub struct Options {
-    /// Check tools without installing them, and skip the build + e2e steps.
+    /// Check tools without installing them, and skip the schemathesis, build + e2e steps.
     pub quick: bool,
 }
 
@@ -48,9 +49,13 @@ pub fn main(options: Options) -> Result<()> {
 }
 
 fn pipeline(options: &Options, steps: &mut Steps) -> Result<()> {
-    let mode = if options.quick { Mode::CheckOnly } else { Mode::Install };
+    let (mode, needs) = if options.quick {
+        (Mode::CheckOnly, Needs { schemathesis: false, ..Needs::ALL })
+    } else {
+        (Mode::Install, Needs::ALL)
+    };
 
-    steps.run("tools", || tools::ensure(Needs::ALL, mode))?;
+    steps.run("tools", || tools::ensure(needs, mode))?;
     steps.run("fmt", || run(cargo().args(["fmt", "--all", "--check"])))?;
     steps.run("clippy", || {
         run(cargo().args(["clippy", "--workspace", "--all-targets"]).args(["--", "-D", "warnings"]))
@@ -72,6 +77,14 @@ fn pipeline(options: &Options, steps: &mut Steps) -> Result<()> {
             .env(BACKEND_ENV, "postgres")
             .env(PG_URL_ENV, &pg_url))
     })?;
+
+    // The OpenAPI document against the running server (SQLite: the document does not depend on
+    // the backend, and the server tests above cover PostgreSQL).
+    if options.quick {
+        steps.skip("openapi conformance (schemathesis)", "--quick");
+    } else {
+        steps.run("openapi conformance (schemathesis)", schemathesis::main)?;
+    }
 
     steps.run("wasm tests (core)", || run(wasm_test(CORE_CRATE).args(["--features", "wasm"])))?;
     steps.run("wasm tests (widget)", || run(&mut wasm_test(WIDGET_CRATE)))?;

@@ -19,6 +19,11 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Debian's PostgreSQL 15 server binaries (the `postgresql` package).
 pub const PG_BIN_DIR: &str = "/usr/lib/postgresql/15/bin";
+/// The schemathesis release the OpenAPI conformance step was verified with; the whole venv is
+/// pinned by `SCHEMATHESIS_REQUIREMENTS`.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// `pip freeze` of a working venv, relative to the root.
+const SCHEMATHESIS_REQUIREMENTS: &str = "tests/schemathesis/requirements.txt";
 
 /// Whether a missing tool may be installed or is an error.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -38,12 +43,14 @@ pub struct Needs {
     pub postgres: bool,
     /// `tests/node_modules` (wasm-opt from binaryen, playwright-core, axe-core).
     pub node: bool,
+    /// Python 3 with venv, and schemathesis from PyPI in a venv under the target dir.
+    pub schemathesis: bool,
 }
 
 impl Needs {
-    pub const ALL: Needs = Needs { wasm: true, browser: true, postgres: true, node: true };
+    pub const ALL: Needs = Needs { wasm: true, browser: true, postgres: true, node: true, schemathesis: true };
     /// What `build` (and therefore `serve`/`bench`) needs.
-    pub const BUILD: Needs = Needs { wasm: true, browser: false, postgres: false, node: true };
+    pub const BUILD: Needs = Needs { wasm: true, browser: false, postgres: false, node: true, schemathesis: false };
 }
 
 pub fn ensure(needs: Needs, mode: Mode) -> Result<()> {
@@ -67,6 +74,10 @@ pub fn ensure(needs: Needs, mode: Mode) -> Result<()> {
     if needs.node && probe(cmd("npm").arg("--version")).is_none() {
         packages.extend(["nodejs", "npm"]);
     }
+    // Debian's python3 makes venvs only with python3-venv (it carries ensurepip).
+    if needs.schemathesis && probe(cmd("python3").args(["-c", "import ensurepip, venv"])).is_none() {
+        packages.extend(["python3", "python3-venv"]);
+    }
     apt_install(&packages, mode)?;
     if needs.wasm {
         ensure_wasm_bindgen(mode)?;
@@ -76,7 +87,56 @@ pub fn ensure(needs: Needs, mode: Mode) -> Result<()> {
         // --quick does it too rather than failing.
         ensure_node_deps()?;
     }
+    if needs.schemathesis {
+        ensure_schemathesis()?;
+    }
     Ok(())
+}
+
+/// The venv schemathesis is installed in (under the target dir, so `cargo clean` removes it).
+pub fn schemathesis_venv() -> PathBuf {
+    crate::cmd::target_dir().join("schemathesis-venv")
+}
+
+/// A program in the schemathesis venv (`st`, `python`).
+pub fn venv_bin(name: &str) -> PathBuf {
+    schemathesis_venv().join("bin").join(name)
+}
+
+/// Creates the venv and installs the pinned requirements when missing or when the requirements
+/// changed since (a copy of the file installed is kept in the venv). No privileges needed.
+fn ensure_schemathesis() -> Result<()> {
+    let requirements = project_root().join(SCHEMATHESIS_REQUIREMENTS);
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|err| anyhow::anyhow!("reading {}: {err}", requirements.display()))?;
+    let installed_copy = schemathesis_venv().join("stampcard-requirements.txt");
+    let version = probe(cmd(venv_bin("st")).arg("--version"));
+    let up_to_date = std::fs::read_to_string(&installed_copy).is_ok_and(|installed| installed == wanted);
+    if up_to_date && version.as_deref().is_some_and(|v| v.trim().ends_with(SCHEMATHESIS_VERSION)) {
+        eprintln!("ok: schemathesis {SCHEMATHESIS_VERSION} in {}", schemathesis_venv().display());
+        return Ok(());
+    }
+    eprintln!(
+        "schemathesis {SCHEMATHESIS_VERSION} needed: installing it from PyPI into {}",
+        schemathesis_venv().display()
+    );
+    if !venv_bin("python").exists() {
+        run(cmd("python3").arg("-m").arg("venv").arg(schemathesis_venv()))?;
+    }
+    run(cmd(venv_bin("python"))
+        .args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r"])
+        .arg(&requirements))?;
+    match probe(cmd(venv_bin("st")).arg("--version")) {
+        Some(v) if v.trim().ends_with(SCHEMATHESIS_VERSION) => {
+            std::fs::write(&installed_copy, wanted)
+                .map_err(|err| anyhow::anyhow!("writing {}: {err}", installed_copy.display()))?;
+            Ok(())
+        }
+        other => bail!(
+            "installed {SCHEMATHESIS_REQUIREMENTS}, but `st --version` reports {other:?} \
+             (expected {SCHEMATHESIS_VERSION}; the requirements file and SCHEMATHESIS_VERSION must agree)"
+        ),
+    }
 }
 
 /// A PostgreSQL server binary: Debian's version-15 directory (not on PATH

@@ -33,7 +33,6 @@ async fn hash_optional(password: Option<&String>) -> Result<Option<String>, Erro
 #[utoipa::path(
     post, path = "/api/stamp/v1/card/create", tag = "card",
     request_body = CardCreateRequest,
-    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
     responses((status = 200, description = "Created; `result` is the card", body = crate::http::openapi::EnvelopeCard)),
     security(("APIKey" = []))
 )]
@@ -78,7 +77,6 @@ pub async fn get_card(State(state): State<AppState>, caller: ApiCaller, RawQuery
 #[utoipa::path(
     put, path = "/api/stamp/v1/card/update", tag = "card",
     request_body = CardUpdateRequest,
-    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
     responses((status = 200, description = "Updated; `result` is the card", body = crate::http::openapi::EnvelopeCard)),
     security(("APIKey" = []))
 )]

@@ -1,13 +1,19 @@
 //! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` attributes and
-//! the core's wire types, plus the refusals each endpoint can answer with (from the core's
-//! error table). `docs/openapi.json` is this document; a test keeps it fresh.
+//! the core's wire types, plus what those cannot say: the refusals each endpoint can answer
+//! with (from the core's error table) and their headers, the `Idempotency-Key` header, and the
+//! field rules the core enforces, as patterns. `docs/openapi.json` is this document; a test
+//! keeps it fresh, another checks the patterns against the core, and `cargo xtask test` runs
+//! schemathesis against a live server to check that the server does what it says.
 
 use std::collections::BTreeMap;
 
-use stampcard_core::ErrorCode;
 use stampcard_core::wire::{CardView, HistoryEvent, PageIntro, PageView, SessionResult, ValidateResult};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use stampcard_core::{ErrorCode, secret};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{card, meta, page, stamp};
@@ -126,7 +132,7 @@ pub struct ErrorEnvelope {
         meta::healthz, meta::openapi_json
     ),
     components(schemas(ErrorEnvelope)),
-    modifiers(&Refusals),
+    modifiers(&Refusals, &FieldRules),
     tags(
         (name = "stamp", description = "The stamp API (wire-compatible with the hosted API)"),
         (name = "card", description = "Cards (our extension)"),
@@ -231,12 +237,28 @@ pub fn endpoint_errors(method: &str, path: &str) -> Vec<ErrorCode> {
     codes
 }
 
+/// Whether an endpoint takes an `Idempotency-Key` (every endpoint that can refuse one).
+fn takes_idempotency_key(method: &str, path: &str) -> bool {
+    endpoint_errors(method, path).contains(&ErrorCode::InvalidIdempotencyKey)
+}
+
+/// Whether a refusal carries `Retry-After`: `Some(true)` always, `Some(false)` sometimes (a
+/// wrong guess that starts a lock says how long it lasts).
+fn retry_after(code: ErrorCode) -> Option<bool> {
+    match code {
+        ErrorCode::RateLimited | ErrorCode::Locked => Some(true),
+        ErrorCode::WrongPin | ErrorCode::WrongOnsitePassword => Some(false),
+        _ => None,
+    }
+}
+
 fn code_name(code: ErrorCode) -> String {
     serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// Adds the security schemes and, to every operation, one response per HTTP status its
-/// refusals use, listing the codes.
+/// Adds the security schemes, the `Idempotency-Key` header to the endpoints that take it, and
+/// to every operation one response per HTTP status its refusals use, listing the codes and
+/// declaring the headers they carry (`Retry-After`, `Allow`, `Idempotency-Replayed`).
 struct Refusals;
 
 impl Modify for Refusals {
@@ -246,10 +268,23 @@ impl Modify for Refusals {
             "APIKey",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "Authorization",
-                "`Authorization: APIKey <key>`; keys are created with `stampcard key create` and shown once",
+                "The whole header value is the word `APIKey`, a space and the key: \
+                 `Authorization: APIKey sck_…` (keys start with `sck_` and are 47 characters long). \
+                 Keys are created with `stampcard account create` or `stampcard key create` and shown once.",
             ))),
         );
-        components.add_security_scheme("session", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "`Authorization: Bearer <sessionToken>`, the token a correct PIN returns \
+                         (set, changed or entered); it opens only its own stamp, for 30 minutes.",
+                    ))
+                    .build(),
+            ),
+        );
         for (path, item) in openapi.paths.paths.iter_mut() {
             let operations = [
                 ("get", item.get.as_mut()),
@@ -259,22 +294,228 @@ impl Modify for Refusals {
             ];
             for (method, operation) in operations {
                 let Some(operation) = operation else { continue };
-                let mut by_status: BTreeMap<u16, Vec<ErrorCode>> = BTreeMap::new();
-                for code in endpoint_errors(method, path) {
-                    by_status.entry(code.http_status()).or_default().push(code);
+                let idempotent = takes_idempotency_key(method, path);
+                if idempotent {
+                    add_idempotency_key(operation);
                 }
-                for (status, codes) in by_status {
-                    let lines: Vec<String> =
-                        codes.iter().map(|c| format!("- `{}` {}: {}", c.code(), code_name(*c), c.message())).collect();
-                    let response = ResponseBuilder::new()
-                        .description(format!("Refused; `code` is one of:\n{}", lines.join("\n")))
-                        .content(
-                            "application/json",
-                            ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorEnvelope"))).build(),
-                        )
-                        .build();
-                    operation.responses.responses.insert(status.to_string(), response.into());
+                add_refusals(operation, &endpoint_errors(method, path), idempotent);
+            }
+        }
+    }
+}
+
+/// The optional `Idempotency-Key` request header: a string when sent (never null).
+fn add_idempotency_key(operation: &mut Operation) {
+    let schema = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(255))
+        .pattern(Some("^[!-~]+$"))
+        .examples([serde_json::json!("order-1234-visit")])
+        .build();
+    let parameter = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes retries safe: the same key with the same request (method, path with query, body) within \
+             24 h replays the first response (with `Idempotency-Replayed: true`) and applies nothing again; \
+             the same key with a different request is refused (422, code 5001). 1 to 255 visible ASCII characters.",
+        ))
+        .schema(Some(schema))
+        .build();
+    operation.parameters.get_or_insert_with(Vec::new).push(parameter);
+}
+
+fn header(schema: ObjectBuilder, description: &str) -> utoipa::openapi::header::Header {
+    HeaderBuilder::new().schema(schema.build()).description(Some(description)).build()
+}
+
+fn retry_after_header(always: bool) -> utoipa::openapi::header::Header {
+    let description = if always {
+        "Seconds to wait before trying again; always sent with this status."
+    } else {
+        "Seconds to wait before trying again; sent when a wrong guess starts a lock."
+    };
+    header(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)), description)
+}
+
+fn replayed_header() -> utoipa::openapi::header::Header {
+    header(
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["true"])),
+        "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`.",
+    )
+}
+
+fn add_refusals(operation: &mut Operation, codes: &[ErrorCode], idempotent: bool) {
+    let mut by_status: BTreeMap<u16, Vec<ErrorCode>> = BTreeMap::new();
+    for code in codes {
+        by_status.entry(code.http_status()).or_default().push(*code);
+    }
+    for (status, codes) in by_status {
+        let lines: Vec<String> =
+            codes.iter().map(|c| format!("- `{}` {}: {}", c.code(), code_name(*c), c.message())).collect();
+        let mut response =
+            ResponseBuilder::new().description(format!("Refused; `code` is one of:\n{}", lines.join("\n"))).content(
+                "application/json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorEnvelope"))).build(),
+            );
+        // utoipa's `Header` has no `required`; the descriptions say when a header is always sent.
+        let retry: Vec<bool> = codes.iter().filter_map(|code| retry_after(*code)).collect();
+        if !retry.is_empty() {
+            let always = retry.len() == codes.len() && retry.iter().all(|always| *always);
+            response = response.header("Retry-After", retry_after_header(always));
+        }
+        if codes.contains(&ErrorCode::MethodNotAllowed) {
+            response = response.header(
+                "Allow",
+                header(
+                    ObjectBuilder::new().schema_type(Type::String),
+                    "The methods the path accepts; always sent with 405.",
+                ),
+            );
+        }
+        // A stored refusal is replayed like a stored success.
+        if idempotent {
+            response = response.header("Idempotency-Replayed", replayed_header());
+        }
+        operation.responses.responses.insert(status.to_string(), response.build().into());
+    }
+    if idempotent && let Some(RefOr::T(success)) = operation.responses.responses.get_mut("200") {
+        success.headers.insert("Idempotency-Replayed".to_owned(), replayed_header());
+    }
+}
+
+/// The field rules the core enforces on request bodies, as JSON Schema patterns, so that a
+/// request the document calls valid is one the server accepts. Characters are written as
+/// `\uXXXX` escapes (ECMA-262, which JSON Schema uses).
+pub mod patterns {
+    /// Rust's control characters (`char::is_control`: Unicode category Cc).
+    const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
+    /// Control characters and Rust's whitespace (`char::is_whitespace`: Unicode White_Space).
+    const CONTROL_OR_SPACE: &str = r"\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+
+    /// Free text: no control characters.
+    pub fn text() -> String {
+        format!("^[^{CONTROL}]*$")
+    }
+
+    /// The memo: no control characters but tab, line feed and carriage return.
+    pub fn memo() -> String {
+        r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$".to_owned()
+    }
+
+    /// Text that is not blank and has no control characters (`cardNm`, a card's `onsitePwd`).
+    pub fn not_blank() -> String {
+        format!("^[^{CONTROL}]*[^{CONTROL_OR_SPACE}][^{CONTROL}]*$")
+    }
+
+    /// Empty, or digits, spaces and `+ - ( ) .` with at least 3 digits.
+    pub fn phone() -> String {
+        r"^(?:|(?:[ +().-]*[0-9]){3}[0-9 +().-]*)$".to_owned()
+    }
+
+    /// Empty, or one `@` between a non-empty local part and a domain of at least two
+    /// non-empty dot-separated labels, without spaces or control characters.
+    pub fn email() -> String {
+        format!("^(?:|[^@{CONTROL_OR_SPACE}]+@(?:[^@.{CONTROL_OR_SPACE}]+\\.)+[^@.{CONTROL_OR_SPACE}]+)$")
+    }
+
+    /// Empty, or an absolute http(s) URL whose host is letters, digits, `.`, `-`, `:`, `[`, `]`
+    /// (not starting with `.`, `-` or `:`), without spaces or control characters.
+    pub fn http_url() -> String {
+        format!(r"^(?:|https?://[A-Za-z0-9\[\]][A-Za-z0-9.:\[\]-]*(?:[/?#][^{CONTROL_OR_SPACE}]*)?)$")
+    }
+
+    /// A new PIN: 4 to 8 digits, none of the PINs the core calls too simple (one repeated
+    /// digit, a straight run up or down), which are listed out.
+    pub fn new_pin() -> String {
+        format!("^(?!(?:{})$)[0-9]{{4,8}}$", super::simple_pins().join("|"))
+    }
+}
+
+/// Every PIN of 4 to 8 digits that is one digit repeated or a straight run up or down
+/// ([`secret::check_pin`] refuses exactly these among the 4 to 8 digit strings).
+fn simple_pins() -> Vec<String> {
+    let mut pins = Vec::new();
+    for len in secret::PIN_MIN_DIGITS..=secret::PIN_MAX_DIGITS {
+        for step in [0i32, 1, -1] {
+            for first in 0..=9i32 {
+                let digits: Option<String> = (0..len as i32)
+                    .map(|i| u32::try_from(first + step * i).ok().and_then(|d| char::from_digit(d, 10)))
+                    .collect();
+                if let Some(pin) = digits {
+                    pins.push(pin);
                 }
+            }
+        }
+    }
+    pins
+}
+
+/// Which request field gets which pattern: (schemas, field, pattern).
+fn field_rules() -> Vec<(&'static [&'static str], &'static str, String)> {
+    const STAMP: &[&str] = &["CreateStampRequest", "UpdateStampRequest"];
+    const CARD: &[&str] = &["CardCreateRequest", "CardUpdateRequest"];
+    vec![
+        (STAMP, "memo", patterns::memo()),
+        (STAMP, "userId", patterns::text()),
+        (STAMP, "userNm", patterns::text()),
+        (STAMP, "userEtc1", patterns::text()),
+        (STAMP, "userEtc2", patterns::text()),
+        (STAMP, "userPhnno", patterns::phone()),
+        (STAMP, "userEml", patterns::email()),
+        (STAMP, "domain", patterns::http_url()),
+        (CARD, "cardNm", patterns::not_blank()),
+        (CARD, "cardTtl", patterns::text()),
+        (CARD, "url", patterns::http_url()),
+        (CARD, "stampImgUrl", patterns::http_url()),
+        (CARD, "onsitePwd", patterns::not_blank()),
+        (&["PinRequest"], "pin", patterns::new_pin()),
+        (&["ChangePinRequest"], "newPin", patterns::new_pin()),
+    ]
+}
+
+/// Sets the patterns of [`field_rules`] on the request schemas.
+struct FieldRules;
+
+impl Modify for FieldRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else { return };
+        for (schemas, field, pattern) in field_rules() {
+            for name in schemas {
+                let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get_mut(*name) else {
+                    tracing::error!(schema = name, "a field rule names a schema the document lacks");
+                    continue;
+                };
+                match schema.properties.get_mut(field) {
+                    Some(RefOr::T(Schema::Object(property))) => property.pattern = Some(pattern.clone()),
+                    _ => tracing::error!(schema = name, field, "a field rule names a field the schema lacks"),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simple_pins_are_exactly_the_ones_the_core_refuses_as_too_simple() {
+        let pins = simple_pins();
+        // 10 repeated digits of each length, runs up and down starting where they fit.
+        assert_eq!(pins.len(), 5 * 10 + 2 * (7 + 6 + 5 + 4 + 3));
+        for pin in &pins {
+            assert_eq!(secret::check_pin(pin), Err(secret::PinError::TooSimple), "{pin}");
+        }
+        let listed: std::collections::HashSet<&String> = pins.iter().collect();
+        // Every 4- and 5-digit string: refused as too simple exactly when listed.
+        for len in [4, 5] {
+            for n in 0..10u32.pow(len) {
+                let pin = format!("{n:0width$}", width = len as usize);
+                let listed = listed.contains(&pin);
+                assert_eq!(secret::check_pin(&pin).is_err(), listed, "{pin}");
             }
         }
     }

@@ -66,7 +66,7 @@ fn pin_guess_allowed(stamp: &StampRecord, state: &AppState) -> Result<(), Error>
 /// What the page shows before the PIN: the card's name and title, the PIN state, the lock.
 #[utoipa::path(
     get, path = "/api/page/v1/{token}", tag = "page",
-    params(("token" = String, Path, description = "The stamp page's token (from stampUrl)")),
+    params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token (from stampUrl)")),
     responses((status = 200, description = "The intro", body = crate::http::openapi::EnvelopePageIntro))
 )]
 pub async fn intro(State(state): State<AppState>, PageToken(token): PageToken) -> ApiResult {
@@ -77,7 +77,7 @@ pub async fn intro(State(state): State<AppState>, PageToken(token): PageToken) -
 /// The whole card (needs a session).
 #[utoipa::path(
     get, path = "/api/page/v1/{token}/card", tag = "page",
-    params(("token" = String, Path, description = "The stamp page's token")),
+    params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     responses((status = 200, description = "The card view", body = crate::http::openapi::EnvelopePageView)),
     security(("session" = []))
 )]
@@ -90,7 +90,7 @@ pub async fn card(State(state): State<AppState>, PageToken(token): PageToken, se
 /// Set the first PIN, or a new one after the shop reset it. Opens a session.
 #[utoipa::path(
     post, path = "/api/page/v1/{token}/pin", tag = "page",
-    params(("token" = String, Path, description = "The stamp page's token")),
+    params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     request_body = PinRequest,
     responses((status = 200, description = "PIN set; a session", body = crate::http::openapi::EnvelopeSession))
 )]
@@ -117,7 +117,7 @@ pub async fn set_pin(
 /// Change the PIN with the current one (a wrong current PIN counts as a wrong guess).
 #[utoipa::path(
     put, path = "/api/page/v1/{token}/pin", tag = "page",
-    params(("token" = String, Path, description = "The stamp page's token")),
+    params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     request_body = ChangePinRequest,
     responses((status = 200, description = "PIN changed; a new session", body = crate::http::openapi::EnvelopeSession))
 )]
@@ -140,7 +140,7 @@ pub async fn change_pin(
 /// Enter the PIN: opens a 30-minute session.
 #[utoipa::path(
     post, path = "/api/page/v1/{token}/session", tag = "page",
-    params(("token" = String, Path, description = "The stamp page's token")),
+    params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     request_body = PinRequest,
     responses((status = 200, description = "A session", body = crate::http::openapi::EnvelopeSession))
 )]
@@ -182,8 +182,7 @@ async fn onsite(
 #[utoipa::path(
     post, path = "/api/page/v1/{token}/onsite/add", tag = "page",
     params(
-        ("token" = String, Path, description = "The stamp page's token"),
-        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe")
+        ("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")
     ),
     request_body = OnsiteRequest,
     responses((status = 200, description = "Added; the new view", body = crate::http::openapi::EnvelopePageView)),
@@ -202,8 +201,7 @@ pub async fn onsite_add(
 #[utoipa::path(
     post, path = "/api/page/v1/{token}/onsite/redeem", tag = "page",
     params(
-        ("token" = String, Path, description = "The stamp page's token"),
-        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe")
+        ("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")
     ),
     request_body = OnsiteRequest,
     responses((status = 200, description = "Redeemed; the new view", body = crate::http::openapi::EnvelopePageView)),

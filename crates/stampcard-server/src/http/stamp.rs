@@ -31,7 +31,6 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(
     post, path = "/api/stamp/v1/create", tag = "stamp",
     request_body = CreateStampRequest,
-    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
     responses((status = 200, description = "Issued; `result` is the new stampIdx", body = crate::http::openapi::EnvelopeStampIdx)),
     security(("APIKey" = []))
 )]
@@ -51,7 +50,6 @@ pub async fn create(
 #[utoipa::path(
     put, path = "/api/stamp/v1/add", tag = "stamp",
     request_body = StampIdxRequest,
-    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
     responses((status = 200, description = "Added; `result` is null", body = crate::http::openapi::EnvelopeNull)),
     security(("APIKey" = []))
 )]
@@ -70,7 +68,6 @@ pub async fn add(
 #[utoipa::path(
     put, path = "/api/stamp/v1/remove", tag = "stamp",
     request_body = StampIdxRequest,
-    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
     responses((status = 200, description = "Removed; `result` is null", body = crate::http::openapi::EnvelopeNull)),
     security(("APIKey" = []))
 )]
@@ -89,7 +86,6 @@ pub async fn remove(
 #[utoipa::path(
     put, path = "/api/stamp/v1/update", tag = "stamp",
     request_body = UpdateStampRequest,
-    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
     responses((status = 200, description = "Updated; `result` is null", body = crate::http::openapi::EnvelopeNull)),
     security(("APIKey" = []))
 )]
@@ -109,8 +105,7 @@ pub async fn update(
 #[utoipa::path(
     delete, path = "/api/stamp/v1/delete", tag = "stamp",
     params(
-        ("stampIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The stamp"),
-        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe: the same key within 24 h replays the first response")
+        ("stampIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The stamp")
     ),
     responses((status = 200, description = "Deleted; `result` is null", body = crate::http::openapi::EnvelopeNull)),
     security(("APIKey" = []))
@@ -147,7 +142,6 @@ pub async fn validate_stamp(State(state): State<AppState>, caller: ApiCaller, Ra
 #[utoipa::path(
     put, path = "/api/stamp/v1/redeem", tag = "stamp",
     request_body = RedeemRequest,
-    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes retries safe: the same key with the same body within 24 h replays the first response")),
     responses((status = 200, description = "Redeemed; `result` is null", body = crate::http::openapi::EnvelopeNull)),
     security(("APIKey" = []))
 )]

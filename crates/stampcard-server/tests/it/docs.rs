@@ -81,7 +81,28 @@ async fn openapi_covers_every_endpoint() {
     let add = &body["paths"][paths::ADD]["put"]["responses"];
     assert!(add["409"]["description"].as_str().is_some_and(|d| d.contains("4004")), "{add}");
     assert!(add["401"]["description"].as_str().is_some_and(|d| d.contains("2001")), "{add}");
-    assert!(body["components"]["securitySchemes"]["APIKey"].is_object());
+    assert!(
+        body["components"]["securitySchemes"]["APIKey"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("APIKey sck_"))
+    );
+    // The headers the server sends are declared, and the optional Idempotency-Key is a string.
+    let add = &body["paths"][paths::ADD]["put"];
+    let key = add["parameters"].as_array().and_then(|p| p.iter().find(|p| p["name"] == "Idempotency-Key"));
+    let key = key.expect("add takes an Idempotency-Key");
+    assert_eq!(
+        (&key["in"], &key["required"], &key["schema"]["type"]),
+        (&"header".into(), &false.into(), &"string".into())
+    );
+    assert!(add["responses"]["200"]["headers"]["Idempotency-Replayed"].is_object(), "{add}");
+    assert!(add["responses"]["429"]["headers"]["Retry-After"].is_object(), "{add}");
+    assert!(add["responses"]["405"]["headers"]["Allow"].is_object(), "{add}");
+    let session = &body["paths"]["/api/page/v1/{token}/session"]["post"]["responses"];
+    assert!(session["429"]["headers"]["Retry-After"].is_object(), "{session}");
+    assert!(
+        session["403"]["headers"]["Retry-After"].is_object(),
+        "a wrong PIN that starts a lock says how long: {session}"
+    );
     assert!(body["components"]["schemas"]["ValidateResult"].is_object());
 
     let health = app.anonymous("GET", "/healthz").send().await;
@@ -126,6 +147,190 @@ fn openapi_constraints_match_the_core_limits() {
         let actual = schemas[schema]["properties"][field][key].as_u64();
         assert_eq!(actual, Some(*expected), "{schema}.{field}.{key}");
     }
-    let pin = format!("^[0-9]{{{},{}}}$", secret::PIN_MIN_DIGITS, secret::PIN_MAX_DIGITS);
-    assert_eq!(schemas["PinRequest"]["properties"]["pin"]["pattern"], pin.as_str());
+    let guess = format!("^[0-9]{{{},{}}}$", secret::PIN_MIN_DIGITS, secret::PIN_MAX_DIGITS);
+    assert_eq!(schemas["ChangePinRequest"]["properties"]["currentPin"]["pattern"], guess.as_str());
+}
+
+/// What a request schema says about one string field: its pattern (ECMA-262 syntax, which
+/// fancy-regex reads the same way for the constructs the document uses) and length limits.
+struct FieldSchema {
+    pattern: fancy_regex::Regex,
+    min: Option<u64>,
+    max: Option<u64>,
+}
+
+impl FieldSchema {
+    fn of(document: &serde_json::Value, schema: &str, field: &str) -> FieldSchema {
+        let property = &document["components"]["schemas"][schema]["properties"][field];
+        let pattern = property["pattern"].as_str().unwrap_or_else(|| panic!("{schema}.{field} has no pattern"));
+        FieldSchema {
+            pattern: fancy_regex::Regex::new(pattern).unwrap_or_else(|e| panic!("{schema}.{field}: {e}")),
+            min: property["minLength"].as_u64(),
+            max: property["maxLength"].as_u64(),
+        }
+    }
+
+    fn accepts(&self, value: &str) -> bool {
+        let chars = value.chars().count() as u64;
+        self.pattern.is_match(value).expect("match")
+            && self.min.is_none_or(|min| chars >= min)
+            && self.max.is_none_or(|max| chars <= max)
+    }
+}
+
+/// Whether the core accepts a request whose only questionable field is `field` = `value`.
+fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
+    use stampcard_core::parse::json;
+    use stampcard_core::wire::{
+        CardCreateRequest, CardUpdateRequest, ChangePinRequest, CreateStampRequest, PinRequest, UpdateStampRequest,
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date");
+    let mut body = match schema {
+        "CreateStampRequest" => serde_json::json!({"cardIdx": 1, "strtYmd": "2026-06-01", "endYmd": "2026-12-31"}),
+        "UpdateStampRequest" => serde_json::json!({"stampIdx": 1}),
+        "CardCreateRequest" => serde_json::json!({"cardNm": "Coffee", "maxStamps": 5}),
+        "CardUpdateRequest" => serde_json::json!({"cardIdx": 1}),
+        "PinRequest" | "ChangePinRequest" => serde_json::json!({"currentPin": "2580"}),
+        other => panic!("no core check for {other}"),
+    };
+    body[field] = serde_json::Value::from(value);
+    let bytes = body.to_string().into_bytes();
+    match schema {
+        "CreateStampRequest" => json::<CreateStampRequest>(&bytes).expect("parse").validate(today).is_ok(),
+        "UpdateStampRequest" => json::<UpdateStampRequest>(&bytes).expect("parse").validate(today).is_ok(),
+        "CardCreateRequest" => json::<CardCreateRequest>(&bytes).expect("parse").validate().is_ok(),
+        "CardUpdateRequest" => json::<CardUpdateRequest>(&bytes).expect("parse").validate().is_ok(),
+        "PinRequest" => stampcard_core::secret::check_pin(&json::<PinRequest>(&bytes).expect("parse").pin).is_ok(),
+        _ => stampcard_core::secret::check_pin(&json::<ChangePinRequest>(&bytes).expect("parse").new_pin).is_ok(),
+    }
+}
+
+/// Strings near every edge of the text, phone, email, URL and password rules.
+const SAMPLES: &[&str] = &[
+    "",
+    "a",
+    "Kim",
+    "Kim Min-jun",
+    "한글 이름",
+    "emoji 🎉",
+    "tab\there",
+    "line\nbreak",
+    "cr\rlf",
+    "\u{0}",
+    "nul\u{0}x",
+    "\u{1b}[31m",
+    "\u{1f}",
+    "\u{7f}",
+    "\u{80}",
+    "\u{85}",
+    "\u{9f}",
+    "\u{a0}",
+    "\u{a0}x",
+    " ",
+    "   ",
+    " x ",
+    "\u{3000}",
+    "\u{2028}",
+    "\u{feff}",
+    "\u{200b}",
+    "x\u{2029}",
+    "abcd",
+    "abc",
+    "counter-7",
+    "12",
+    "123",
+    "1 2 3",
+    "(02) 123-4567",
+    "+82 10-1234-5678",
+    "1.2.3",
+    "12a3",
+    "+++",
+    "1234567890123456789012345678901",
+    "x@y.z",
+    "kim@example.com",
+    "a@b",
+    "@b.c",
+    "a@.b",
+    "a@b.",
+    "a@b..c",
+    "a b@c.d",
+    "a@@b.c",
+    "a@b@c.d",
+    "a@b.c ",
+    "ü@ö.de",
+    "a@b.c\u{a0}",
+    "http://x",
+    "https://example.com/path?q=1#f",
+    "http://",
+    "https://",
+    "ftp://x",
+    "http://.x",
+    "http://-x",
+    "http://:80",
+    "http://[::1]:8080/",
+    "http://x y",
+    "https://a_b.com",
+    "http://x/ y",
+    "http://x/\u{3000}",
+    "http://x:8080",
+    "http://x?q",
+    "http://x#",
+    "HTTP://x",
+    "https://x/ü",
+    "http:/x",
+    "0000",
+    "1234",
+    "2580",
+    "13579",
+    "98765432",
+    "123456789",
+    "2580a",
+    "٢٥٨٠",
+];
+
+/// The patterns the document puts on request fields say exactly what the core accepts: for
+/// every field that has one, many strings near the rules' edges get the same verdict from the
+/// pattern (with the field's length limits) as from the core's validation.
+#[test]
+fn openapi_patterns_match_the_core_rules() {
+    let document: serde_json::Value =
+        serde_json::from_str(&stampcard_server::http::openapi::document_json()).expect("openapi json");
+    let mut checked = 0;
+    for (schema, definition) in document["components"]["schemas"].as_object().expect("schemas") {
+        if !schema.ends_with("Request") {
+            continue;
+        }
+        for (field, property) in definition["properties"].as_object().expect("properties") {
+            // Guesses (the current PIN) are compared with a hash, never checked against the rule.
+            if property["pattern"].is_null() || (schema == "ChangePinRequest" && field == "currentPin") {
+                continue;
+            }
+            let rule = FieldSchema::of(&document, schema, field);
+            for value in SAMPLES {
+                assert_eq!(
+                    rule.accepts(value),
+                    core_accepts(schema, field, value),
+                    "{schema}.{field} = {value:?}: the document and the core disagree"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "only {checked} fields with patterns were checked");
+
+    // The new-PIN rule exhaustively for 4 and 5 digits, and a spread of longer PINs.
+    let mut pins: Vec<String> = (0..10_000).map(|n| format!("{n:04}")).collect();
+    pins.extend((0..100_000).map(|n| format!("{n:05}")));
+    pins.extend((0..3_000u64).map(|n| format!("{}", n.wrapping_mul(2_654_435_761) % 100_000_000)));
+    pins.extend(
+        ["012345", "0123456", "01234567", "876543", "3210", "43210", "666666", "77777777", "123456780"]
+            .map(String::from),
+    );
+    for (schema, field) in [("PinRequest", "pin"), ("ChangePinRequest", "newPin")] {
+        let rule = FieldSchema::of(&document, schema, field);
+        for pin in &pins {
+            let core = stampcard_core::secret::check_pin(pin).is_ok();
+            assert_eq!(rule.accepts(pin), core, "{schema}.{field} = {pin:?}");
+        }
+    }
 }

@@ -1,0 +1,233 @@
+"""Schemathesis hooks for stampcard (loaded through SCHEMATHESIS_HOOKS by `cargo xtask test`).
+
+They make generated requests reach past the "not found" answers into the real code paths:
+
+- Credentials: the stamp and card API get `Authorization: APIKey <key>` (STAMPCARD_ST_API_KEY);
+  a page request whose token has an open session gets `Authorization: Bearer <session>`. Both
+  go through schemathesis' auth providers, so its `ignored_auth` check knows they are
+  deliberate and probes the endpoints without them.
+- Real ids (STAMPCARD_ST_FIXTURES, written by seed.py): a generated `stampIdx`, `cardIdx` or
+  page token that is valid for the schema is often swapped for one that exists. Only valid
+  values are swapped, so a negative case stays negative; the choice is a function of the
+  generated value, so hypothesis replays and shrinks a failure exactly.
+- A valid `Idempotency-Key` is made unique to its request (see `_unique_idempotency_key`).
+- Dates of a positive case are moved into the window the server accepts: the rules that
+  `strtYmd` is not after `endYmd`, that `endYmd` is at most 5 years ahead and, for a new
+  stamp, not in the past, compare two fields or today, which JSON Schema cannot say
+  (docs/api.md, "OpenAPI conformance").
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import re
+import zlib
+
+import schemathesis
+
+API_KEY = os.environ.get("STAMPCARD_ST_API_KEY", "")
+MAX_IDX = 2**53 - 1
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,255}$")
+
+
+def _load_fixtures() -> dict:
+    path = os.environ.get("STAMPCARD_ST_FIXTURES")
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+FIXTURES = _load_fixtures()
+
+
+def _hash(value) -> int:
+    return zlib.crc32(repr(value).encode())
+
+
+def _pick(generated, real: list):
+    """A real value for three generated values in four, chosen by the generated one."""
+    if not real or generated in real:
+        return generated
+    digest = _hash(generated)
+    if digest % 4 == 0:
+        return generated
+    return real[(digest // 4) % len(real)]
+
+
+def _is_idx(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_IDX
+
+
+def _real_ids(case, name: str) -> list:
+    if name == "cardIdx":
+        return FIXTURES.get("cardIdx", [])
+    if case.method.upper() == "DELETE":
+        return FIXTURES.get("deletableStampIdx", [])
+    return FIXTURES.get("stampIdx", [])
+
+
+def _swapped_ids(case, container):
+    """`container` with valid ids swapped for real ones (a copy: generated values may be shared)."""
+    if not isinstance(container, dict):
+        return container
+    swapped = dict(container)
+    for name in ("stampIdx", "cardIdx"):
+        value = swapped.get(name)
+        if _is_idx(value):
+            swapped[name] = _pick(value, _real_ids(case, name))
+        elif isinstance(value, str) and value.isdigit() and _is_idx(int(value)):
+            swapped[name] = str(_pick(int(value), _real_ids(case, name)))
+    return swapped if swapped != container else container
+
+
+def _real_token(case):
+    token = case.path_parameters.get("token") if case.path_parameters else None
+    if isinstance(token, str) and TOKEN.match(token):
+        token = _pick(token, FIXTURES.get("tokens", []))
+        case.path_parameters["token"] = token
+    return token
+
+
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex="^/api/stamp/")
+class ApiKeyAuth:
+    """The account's API key on every stamp and card request."""
+
+    def get(self, case, context):
+        return API_KEY or None
+
+    def set(self, case, data, context):
+        case.headers = {**(case.headers or {}), "Authorization": f"APIKey {data}"}
+
+
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex="^/api/page/")
+class PageSessionAuth:
+    """The open session of the (real) token a page request names, if it has one."""
+
+    def get(self, case, context):
+        token = _real_token(case)
+        return FIXTURES.get("sessions", {}).get(token)
+
+    def set(self, case, data, context):
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+def _date(value) -> datetime.date | None:
+    if not isinstance(value, str) or not DATE.match(value):
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _fix_dates(case) -> None:
+    """Moves a positive case's dates into the window the server accepts for them."""
+    if not isinstance(case.body, dict):
+        return
+    # A copy: generated values may be shared between cases.
+    body = dict(case.body)
+    case.body = body
+    start, end = _date(body.get("strtYmd")), _date(body.get("endYmd"))
+    today = datetime.date.today()
+    if start is not None:
+        body["strtYmd"] = (today - datetime.timedelta(days=_hash(body["strtYmd"]) % 400)).isoformat()
+    if end is not None:
+        # At least a month ahead: a stored start may lie up to ten days in the future.
+        body["endYmd"] = (today + datetime.timedelta(days=30 + _hash(body["endYmd"]) % 1700)).isoformat()
+
+
+def _unique_idempotency_key(case) -> None:
+    """Ties a valid generated `Idempotency-Key` to the request it comes with.
+
+    Generated keys repeat across requests ("0", "a"), and the same key with a different
+    request is refused by design (422, code 5001, as the IETF Idempotency-Key draft asks).
+    Suffixing the key with a digest of the request keeps every property of the key itself
+    (a repeated identical request still replays) without reusing it for another request.
+    """
+    headers = case.headers
+    key = headers.get("Idempotency-Key") if headers else None
+    if not isinstance(key, str) or not IDEMPOTENCY_KEY.match(key):
+        return
+    # The body in the order it is sent: the server fingerprints the bytes, so the same fields in
+    # another order are another request.
+    request = json.dumps([case.method, case.path, case.path_parameters, case.query, case.body], default=repr)
+    digest = hashlib.sha256(request.encode()).hexdigest()[:16]
+    case.headers = {**headers, "Idempotency-Key": f"{key[:200]}.{digest}"}
+
+
+def _real_secrets(case) -> None:
+    """In a positive page or redeem request, a guessed PIN or staff password is often the real one."""
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    swapped = dict(body)
+    for name, real in (("pin", FIXTURES.get("pin")), ("currentPin", FIXTURES.get("pin")), ("onsitePwd", FIXTURES.get("onsitePwd"))):
+        if isinstance(swapped.get(name), str) and real:
+            swapped[name] = _pick(swapped[name], [real])
+    if swapped != body:
+        case.body = swapped
+
+
+def _fix_onsite_password(case) -> None:
+    """A positive new card with `onsiteYn=Y` gets the password that flag requires."""
+    body = case.body
+    if isinstance(body, dict) and body.get("onsiteYn") == "Y" and body.get("onsitePwd") is None:
+        case.body = {**body, "onsitePwd": FIXTURES.get("onsitePwd", "counter-7")}
+
+
+# Schema-valid requests that the server refuses because of what is stored, which no schema of
+# the request can say: (operation, error code) -> why. Only these refusals of positive cases are
+# dropped; docs/api.md ("OpenAPI conformance") lists them too.
+STATE_DEPENDENT_REFUSALS = {
+    ("PUT /api/stamp/v1/update", 1009): "stamps above the card's maxStamps, or a move to a card whose maxStamps is below the count",
+    ("PUT /api/stamp/v1/update", 1006): "a new strtYmd after the stored endYmd, or a new endYmd before the stored strtYmd",
+    ("PUT /api/stamp/v1/card/update", 1009): "maxStamps below the count of a stamp not yet redeemed on the card",
+    ("PUT /api/stamp/v1/card/update", 1021): "onsiteYn=Y on a card that has no stored on-site password",
+}
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    if type(failure).__name__ != "RejectedPositiveData":
+        return True
+    try:
+        code = response.json().get("code")
+    except (ValueError, AttributeError):
+        return True
+    key = (f"{case.method.upper()} {case.path}", code)
+    if key not in STATE_DEPENDENT_REFUSALS:
+        return True
+    # Every dropped refusal is listed beside the run's reports (the current directory).
+    with open("dropped-refusals.jsonl", "a", encoding="utf-8") as dropped:
+        dropped.write(json.dumps({"operation": key[0], "code": code, "body": case.body, "answer": response.text}, default=repr) + "\n")
+    return False
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    case.query = _swapped_ids(case, case.query)
+    case.body = _swapped_ids(case, case.body)
+    _real_token(case)
+    meta = case.meta
+    if meta is not None and meta.generation.mode.is_positive and case.path in (
+        "/api/stamp/v1/create",
+        "/api/stamp/v1/update",
+    ):
+        _fix_dates(case)
+    if meta is not None and meta.generation.mode.is_positive and case.path == "/api/stamp/v1/card/create":
+        _fix_onsite_password(case)
+    if meta is not None and meta.generation.mode.is_positive and (
+        case.path.startswith("/api/page/") or case.path == "/api/stamp/v1/redeem"
+    ):
+        _real_secrets(case)
+    # Last, so the key is tied to the request exactly as it is sent.
+    _unique_idempotency_key(case)
+    if os.environ.get("STAMPCARD_ST_TRACE"):
+        with open(os.environ["STAMPCARD_ST_TRACE"], "a", encoding="utf-8") as trace:
+            trace.write(json.dumps([case.method, case.path, dict(case.headers or {}), case.query, case.body], default=repr) + "\n")
