@@ -31,7 +31,7 @@ async fn hash_optional(password: Option<&String>) -> Result<Option<String>, Erro
 
 /// Create a card. `onsitePwd` is write-only: stored as an argon2id hash. `result` is the card.
 #[utoipa::path(
-    post, path = "/api/stamp/v1/card/create", tag = "card",
+    post, path = "/api/stamp/v1/card/create", operation_id = "createCard", tag = "card",
     request_body = CardCreateRequest,
     responses((status = 200, description = "Created; `result` is the card", body = crate::http::openapi::EnvelopeCard)),
     security(("APIKey" = []))
@@ -50,7 +50,7 @@ pub async fn create(
 
 /// The account's cards, oldest first.
 #[utoipa::path(
-    get, path = "/api/stamp/v1/card/list", tag = "card",
+    get, path = "/api/stamp/v1/card/list", operation_id = "listCards", tag = "card",
     responses((status = 200, description = "The cards", body = crate::http::openapi::EnvelopeCards)),
     security(("APIKey" = []))
 )]
@@ -61,7 +61,7 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller) -> ApiResult
 
 /// One card.
 #[utoipa::path(
-    get, path = "/api/stamp/v1/card/get", tag = "card",
+    get, path = "/api/stamp/v1/card/get", operation_id = "getCard", tag = "card",
     params(("cardIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The card")),
     responses((status = 200, description = "The card", body = crate::http::openapi::EnvelopeCard)),
     security(("APIKey" = []))
@@ -75,7 +75,7 @@ pub async fn get_card(State(state): State<AppState>, caller: ApiCaller, RawQuery
 /// Update a card; absent fields are unchanged. `maxStamps` may not drop below a live
 /// stamp's count. `result` is the card.
 #[utoipa::path(
-    put, path = "/api/stamp/v1/card/update", tag = "card",
+    put, path = "/api/stamp/v1/card/update", operation_id = "updateCard", tag = "card",
     request_body = CardUpdateRequest,
     responses((status = 200, description = "Updated; `result` is the card", body = crate::http::openapi::EnvelopeCard)),
     security(("APIKey" = []))

@@ -16,7 +16,7 @@ pub fn router() -> Router<AppState> {
 
 /// Answers when the database answers.
 #[utoipa::path(
-    get, path = "/healthz", tag = "meta",
+    get, path = "/healthz", operation_id = "healthz", tag = "meta",
     responses((status = 200, description = "Up; `result` is {\"status\": \"ok\"}", body = crate::http::openapi::EnvelopeHealth))
 )]
 pub async fn healthz(State(state): State<AppState>) -> ApiResult {
@@ -25,7 +25,7 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult {
 }
 
 /// This API's OpenAPI 3.1 document, generated from the Rust types.
-#[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, description = "The OpenAPI 3.1 document")))]
+#[utoipa::path(get, path = "/openapi.json", operation_id = "openapiDocument", tag = "meta", responses((status = 200, description = "The OpenAPI 3.1 document")))]
 pub async fn openapi_json() -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], super::openapi::document_json())
         .into_response()

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use stampcard_core::wire::{CardView, HistoryEvent, PageIntro, PageView, SessionResult, ValidateResult};
 use stampcard_core::{ErrorCode, secret};
 use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -132,7 +133,7 @@ pub struct ErrorEnvelope {
         meta::healthz, meta::openapi_json
     ),
     components(schemas(ErrorEnvelope)),
-    modifiers(&Refusals, &FieldRules),
+    modifiers(&Refusals, &FieldRules, &Links),
     tags(
         (name = "stamp", description = "The stamp API (wire-compatible with the hosted API)"),
         (name = "card", description = "Cards (our extension)"),
@@ -145,7 +146,12 @@ pub struct ApiDoc;
 /// The document as pretty JSON with a final newline (the content of `docs/openapi.json`).
 pub fn document_json() -> String {
     match ApiDoc::openapi().to_pretty_json() {
-        Ok(json) => json + "\n",
+        // utoipa 5 writes a Link's `operationId` and `requestBody` in snake case; as JSON keys
+        // (a quote right after the name) these spellings occur nowhere else in the document.
+        Ok(json) => {
+            json.replace("\"operation_id\": ", "\"operationId\": ").replace("\"request_body\": ", "\"requestBody\": ")
+                + "\n"
+        }
         Err(error) => {
             tracing::error!(%error, "rendering the OpenAPI document failed");
             "{}\n".to_owned()
@@ -491,6 +497,48 @@ impl Modify for FieldRules {
                 match schema.properties.get_mut(field) {
                     Some(RefOr::T(Schema::Object(property))) => property.pattern = Some(pattern.clone()),
                     _ => tracing::error!(schema = name, field, "a field rule names a field the schema lacks"),
+                }
+            }
+        }
+    }
+}
+
+/// Where an id comes from and where it goes: (source operationId, link name, target operationId,
+/// the id's JSON pointer in the source's response, the id's name, whether it goes in the body).
+const LINKS: &[(&str, &str, &str, &str, &str, bool)] = &[
+    ("createCard", "GetCard", "getCard", "/result/cardIdx", "cardIdx", false),
+    ("createCard", "UpdateCard", "updateCard", "/result/cardIdx", "cardIdx", true),
+    ("createCard", "IssueStamp", "createStamp", "/result/cardIdx", "cardIdx", true),
+    ("updateCard", "GetCard", "getCard", "/result/cardIdx", "cardIdx", false),
+    ("createStamp", "AddStamp", "addStamp", "/result", "stampIdx", true),
+    ("createStamp", "RemoveStamp", "removeStamp", "/result", "stampIdx", true),
+    ("createStamp", "UpdateStamp", "updateStamp", "/result", "stampIdx", true),
+    ("createStamp", "RedeemStamp", "redeemStamp", "/result", "stampIdx", true),
+    ("createStamp", "ValidateStamp", "validateStamp", "/result", "stampIdx", false),
+    ("createStamp", "StampHistory", "stampHistory", "/result", "stampIdx", false),
+    ("createStamp", "DeleteStamp", "deleteStamp", "/result", "stampIdx", false),
+];
+
+/// Adds [`LINKS`] to the success responses, so clients (and schemathesis' stateful phase) can
+/// follow a new card or stamp to the endpoints that take its id.
+struct Links;
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [item.get.as_mut(), item.post.as_mut(), item.put.as_mut(), item.delete.as_mut()];
+            for operation in operations.into_iter().flatten() {
+                let Some(id) = operation.operation_id.clone() else { continue };
+                let Some(RefOr::T(success)) = operation.responses.responses.get_mut("200") else { continue };
+                for (_, name, target, pointer, field, in_body) in LINKS.iter().filter(|link| link.0 == id) {
+                    let value = format!("$response.body#{pointer}");
+                    let link = LinkBuilder::new().operation_id(*target);
+                    let link = if *in_body {
+                        link.request_body(Some(serde_json::json!({ *field: value })))
+                    } else {
+                        link.parameter(format!("query.{field}"), value)
+                    };
+                    success.links.insert((*name).to_owned(), link.build().into());
                 }
             }
         }

@@ -65,7 +65,7 @@ fn pin_guess_allowed(stamp: &StampRecord, state: &AppState) -> Result<(), Error>
 
 /// What the page shows before the PIN: the card's name and title, the PIN state, the lock.
 #[utoipa::path(
-    get, path = "/api/page/v1/{token}", tag = "page",
+    get, path = "/api/page/v1/{token}", operation_id = "pageIntro", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token (from stampUrl)")),
     responses((status = 200, description = "The intro", body = crate::http::openapi::EnvelopePageIntro))
 )]
@@ -76,7 +76,7 @@ pub async fn intro(State(state): State<AppState>, PageToken(token): PageToken) -
 
 /// The whole card (needs a session).
 #[utoipa::path(
-    get, path = "/api/page/v1/{token}/card", tag = "page",
+    get, path = "/api/page/v1/{token}/card", operation_id = "pageCard", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     responses((status = 200, description = "The card view", body = crate::http::openapi::EnvelopePageView)),
     security(("session" = []))
@@ -89,7 +89,7 @@ pub async fn card(State(state): State<AppState>, PageToken(token): PageToken, se
 
 /// Set the first PIN, or a new one after the shop reset it. Opens a session.
 #[utoipa::path(
-    post, path = "/api/page/v1/{token}/pin", tag = "page",
+    post, path = "/api/page/v1/{token}/pin", operation_id = "setPin", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     request_body = PinRequest,
     responses((status = 200, description = "PIN set; a session", body = crate::http::openapi::EnvelopeSession))
@@ -116,7 +116,7 @@ pub async fn set_pin(
 
 /// Change the PIN with the current one (a wrong current PIN counts as a wrong guess).
 #[utoipa::path(
-    put, path = "/api/page/v1/{token}/pin", tag = "page",
+    put, path = "/api/page/v1/{token}/pin", operation_id = "changePin", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     request_body = ChangePinRequest,
     responses((status = 200, description = "PIN changed; a new session", body = crate::http::openapi::EnvelopeSession))
@@ -139,7 +139,7 @@ pub async fn change_pin(
 
 /// Enter the PIN: opens a 30-minute session.
 #[utoipa::path(
-    post, path = "/api/page/v1/{token}/session", tag = "page",
+    post, path = "/api/page/v1/{token}/session", operation_id = "openSession", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     request_body = PinRequest,
     responses((status = 200, description = "A session", body = crate::http::openapi::EnvelopeSession))
@@ -180,7 +180,7 @@ async fn onsite(
 
 /// Staff adds one stamp at the counter with the on-site password (needs a session).
 #[utoipa::path(
-    post, path = "/api/page/v1/{token}/onsite/add", tag = "page",
+    post, path = "/api/page/v1/{token}/onsite/add", operation_id = "onsiteAdd", tag = "page",
     params(
         ("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")
     ),
@@ -199,7 +199,7 @@ pub async fn onsite_add(
 
 /// Staff redeems the reward at the counter with the on-site password (needs a session).
 #[utoipa::path(
-    post, path = "/api/page/v1/{token}/onsite/redeem", tag = "page",
+    post, path = "/api/page/v1/{token}/onsite/redeem", operation_id = "onsiteRedeem", tag = "page",
     params(
         ("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")
     ),

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 
 /// Issue a stamp on a card. `result` is the new `stampIdx`.
 #[utoipa::path(
-    post, path = "/api/stamp/v1/create", tag = "stamp",
+    post, path = "/api/stamp/v1/create", operation_id = "createStamp", tag = "stamp",
     request_body = CreateStampRequest,
     responses((status = 200, description = "Issued; `result` is the new stampIdx", body = crate::http::openapi::EnvelopeStampIdx)),
     security(("APIKey" = []))
@@ -48,7 +48,7 @@ pub async fn create(
 
 /// Add one stamp (one visit or purchase).
 #[utoipa::path(
-    put, path = "/api/stamp/v1/add", tag = "stamp",
+    put, path = "/api/stamp/v1/add", operation_id = "addStamp", tag = "stamp",
     request_body = StampIdxRequest,
     responses((status = 200, description = "Added; `result` is null", body = crate::http::openapi::EnvelopeNull)),
     security(("APIKey" = []))
@@ -66,7 +66,7 @@ pub async fn add(
 
 /// Take one stamp away (never below 0).
 #[utoipa::path(
-    put, path = "/api/stamp/v1/remove", tag = "stamp",
+    put, path = "/api/stamp/v1/remove", operation_id = "removeStamp", tag = "stamp",
     request_body = StampIdxRequest,
     responses((status = 200, description = "Removed; `result` is null", body = crate::http::openapi::EnvelopeNull)),
     security(("APIKey" = []))
@@ -84,7 +84,7 @@ pub async fn remove(
 
 /// Update a stamp: the count as a new total, dates, flags, user fields, PIN reset, `useYn`.
 #[utoipa::path(
-    put, path = "/api/stamp/v1/update", tag = "stamp",
+    put, path = "/api/stamp/v1/update", operation_id = "updateStamp", tag = "stamp",
     request_body = UpdateStampRequest,
     responses((status = 200, description = "Updated; `result` is null", body = crate::http::openapi::EnvelopeNull)),
     security(("APIKey" = []))
@@ -103,7 +103,7 @@ pub async fn update(
 
 /// Delete a stamp and its whole history, for good.
 #[utoipa::path(
-    delete, path = "/api/stamp/v1/delete", tag = "stamp",
+    delete, path = "/api/stamp/v1/delete", operation_id = "deleteStamp", tag = "stamp",
     params(
         ("stampIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The stamp")
     ),
@@ -125,7 +125,7 @@ pub async fn delete_stamp(
 /// Check that a stamp is usable today and return it. `onsitePwd` is always null: only an
 /// argon2id hash of the password is stored.
 #[utoipa::path(
-    get, path = "/api/stamp/v1/validate", tag = "stamp",
+    get, path = "/api/stamp/v1/validate", operation_id = "validateStamp", tag = "stamp",
     params(("stampIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The stamp")),
     responses((status = 200, description = "Usable today; `result` is the stamp", body = crate::http::openapi::EnvelopeValidate)),
     security(("APIKey" = []))
@@ -140,7 +140,7 @@ pub async fn validate_stamp(State(state): State<AppState>, caller: ApiCaller, Ra
 /// Redeem the reward: all stamps collected, usable today, not yet redeemed, and the on-site
 /// password when the card requires one. Final.
 #[utoipa::path(
-    put, path = "/api/stamp/v1/redeem", tag = "stamp",
+    put, path = "/api/stamp/v1/redeem", operation_id = "redeemStamp", tag = "stamp",
     request_body = RedeemRequest,
     responses((status = 200, description = "Redeemed; `result` is null", body = crate::http::openapi::EnvelopeNull)),
     security(("APIKey" = []))
@@ -172,7 +172,7 @@ pub async fn redeem(
 
 /// Every change to a stamp, oldest first: what, the count before and after, who, when.
 #[utoipa::path(
-    get, path = "/api/stamp/v1/history", tag = "stamp",
+    get, path = "/api/stamp/v1/history", operation_id = "stampHistory", tag = "stamp",
     params(("stampIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The stamp")),
     responses((status = 200, description = "The stamp's history", body = crate::http::openapi::EnvelopeHistory)),
     security(("APIKey" = []))

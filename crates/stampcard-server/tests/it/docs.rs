@@ -97,6 +97,21 @@ async fn openapi_covers_every_endpoint() {
     assert!(add["responses"]["200"]["headers"]["Idempotency-Replayed"].is_object(), "{add}");
     assert!(add["responses"]["429"]["headers"]["Retry-After"].is_object(), "{add}");
     assert!(add["responses"]["405"]["headers"]["Allow"].is_object(), "{add}");
+    // Operation ids are unique, and links use the OpenAPI spelling.
+    let mut ids: Vec<&str> = body["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|item| item.as_object().expect("path item").values())
+        .map(|operation| operation["operationId"].as_str().expect("operationId"))
+        .collect();
+    ids.sort_unstable();
+    let count = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "duplicate operationId: {ids:?}");
+    let issue = &body["paths"][paths::CARD_CREATE]["post"]["responses"]["200"]["links"]["IssueStamp"];
+    assert_eq!(issue["operationId"], "createStamp", "{issue}");
+    assert_eq!(issue["requestBody"]["cardIdx"], "$response.body#/result/cardIdx", "{issue}");
     let session = &body["paths"]["/api/page/v1/{token}/session"]["post"]["responses"];
     assert!(session["429"]["headers"]["Retry-After"].is_object(), "{session}");
     assert!(
