@@ -192,20 +192,41 @@ STATE_DEPENDENT_REFUSALS = {
 }
 
 
+# A server bug whose fix is under way in another branch (issue 8, item 6): an integral JSON
+# number written as a float (`5.0`, which JSON Schema calls an integer) is refused where an
+# integer is expected. Only those refusals are dropped, counted apart, until the fix lands;
+# then delete this (the step checks the fix from that moment on). Whether the number was
+# integral is read from the request: the server's message may show it rounded differently.
+INTEGRAL_FLOAT_REFUSAL = re.compile(r"^([A-Za-z]+): invalid type: floating point `[^`]*`, expected i64")
+
+
+def _dropped_reason(case, response) -> str | None:
+    try:
+        answer = response.json()
+        code, message = answer.get("code"), answer.get("message", "")
+    except (ValueError, AttributeError):
+        return None
+    if (f"{case.method.upper()} {case.path}", code) in STATE_DEPENDENT_REFUSALS:
+        return "state-dependent"
+    match = INTEGRAL_FLOAT_REFUSAL.match(message) if code == 1003 else None
+    sent = case.body.get(match.group(1)) if match and isinstance(case.body, dict) else None
+    if isinstance(sent, float) and sent.is_integer():
+        return "known-bug"
+    return None
+
+
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
     if type(failure).__name__ != "RejectedPositiveData":
         return True
-    try:
-        code = response.json().get("code")
-    except (ValueError, AttributeError):
+    reason = _dropped_reason(case, response)
+    if reason is None:
         return True
-    key = (f"{case.method.upper()} {case.path}", code)
-    if key not in STATE_DEPENDENT_REFUSALS:
-        return True
-    # Every dropped refusal is listed beside the run's reports (the current directory).
+    # Every dropped refusal is listed beside the run's reports (the current directory), where
+    # `cargo xtask test` counts them by reason.
     with open("dropped-refusals.jsonl", "a", encoding="utf-8") as dropped:
-        dropped.write(json.dumps({"operation": key[0], "code": code, "body": case.body, "answer": response.text}, default=repr) + "\n")
+        record = {"reason": reason, "operation": f"{case.method.upper()} {case.path}", "body": case.body, "answer": response.text}
+        dropped.write(json.dumps(record, default=repr) + "\n")
     return False
 
 
