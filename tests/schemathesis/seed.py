@@ -42,7 +42,7 @@ class Api:
 def main() -> None:
     base_url, api_key, out = sys.argv[1:4]
     api = Api(base_url, api_key)
-    today = datetime.date.today()
+    today = datetime.datetime.now(datetime.timezone.utc).date()  # the server's "today" is UTC
     window = {"strtYmd": (today - datetime.timedelta(days=30)).isoformat(),
               "endYmd": (today + datetime.timedelta(days=365)).isoformat()}
 
