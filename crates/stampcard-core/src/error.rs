@@ -86,6 +86,8 @@ error_codes! {
     InvalidIdempotencyKey = (1020, 400, "the Idempotency-Key header must be 1 to 255 visible ASCII characters"),
     /// `onsiteYn` is `Y` but no `onsitePwd` was given for the card.
     OnsitePasswordMissing = (1021, 422, "a card with onsiteYn=Y needs an onsitePwd"),
+    /// The request body did not arrive within the server's request-body timeout.
+    RequestTimeout = (1030, 408, "the request body did not arrive in time; send it again"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.
@@ -114,6 +116,8 @@ error_codes! {
     PinAlreadySet = (2012, 409, "a PIN is already set for this stamp card"),
     /// The card has no on-site staff password, so staff actions on the page are off.
     OnsiteNotEnabled = (2013, 409, "this card has no on-site staff password; the shop adds stamps and redeems through its own system"),
+    /// `GET /metrics` without the operator's metrics token.
+    MetricsTokenRequired = (2030, 401, "the metrics need the header Authorization: Bearer <metrics token>"),
 
     // 3xxx: what is asked for does not exist.
     /// No such stamp for this account.

@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use stampcard_core::ErrorCode;
 use stampcard_server::clock::Clock;
-use stampcard_server::config::ServerConfig;
+use stampcard_server::config::{Limits, ServerConfig};
 use stampcard_server::ops::admin;
 use stampcard_server::plan::Plan;
 use stampcard_server::store::{self, Store, StoreOptions};
@@ -72,11 +72,22 @@ pub struct Options {
     pub fake_today: Option<NaiveDate>,
     /// The www directory (default: an empty temporary one).
     pub www_dir: Option<PathBuf>,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
+    /// The bearer token of `/metrics` (`None`: no metrics endpoint).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { plan: Plan::Personal, rate_limit: false, fake_today: None, www_dir: None }
+        Options {
+            plan: Plan::Personal,
+            rate_limit: false,
+            fake_today: None,
+            www_dir: None,
+            limits: Limits::default(),
+            metrics_token: None,
+        }
     }
 }
 
@@ -116,6 +127,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         www_dir: options.www_dir.clone().unwrap_or_else(|| dir.path().join("www")),
         rate_limit: options.rate_limit,
         fake_today: options.fake_today,
+        limits: options.limits,
+        metrics_token: options.metrics_token.clone(),
     };
     let clock = options.fake_today.map_or_else(Clock::system, Clock::with_today);
     let server = Server::start(&config, store.clone()).await.expect("start server");
