@@ -119,11 +119,14 @@ pub async fn serve(
     let slots = Arc::new(Semaphore::new(cap));
     let (phase, phase_receiver) = watch::channel(Phase::Serving);
     let mut stop = pin!(stop);
-    let mut last_error_log: Option<Instant> = None;
+    let mut cap_log = LogEvery::new();
+    let mut error_log = LogEvery::new();
     loop {
         if slots.available_permits() == 0 {
             metrics::counter!("stampcard_http_connection_limit_reached_total").increment(1);
-            tracing::warn!(max_connections = cap, "connection cap reached; new clients wait until one closes");
+            if cap_log.due() {
+                tracing::warn!(max_connections = cap, "connection cap reached; new clients wait until one closes");
+            }
         }
         let slot = tokio::select! {
             biased;
@@ -145,9 +148,8 @@ pub async fn serve(
             Err(error) if is_connection_error(&error) => {}
             Err(error) => {
                 metrics::counter!("stampcard_http_accept_errors_total").increment(1);
-                if last_error_log.is_none_or(|at| at.elapsed() >= Duration::from_secs(10)) {
+                if error_log.due() {
                     tracing::error!(%error, "accepting a connection failed; pausing accepts briefly");
-                    last_error_log = Some(Instant::now());
                 }
                 drop(slot);
                 tokio::select! {
@@ -167,6 +169,28 @@ pub async fn serve(
         let _ = tokio::time::timeout(FORCED_CLOSE_GRACE, slots.acquire_many(all)).await;
     }
     Ok(())
+}
+
+/// At most one log line per [`LOG_EVERY`] for a condition that may repeat on every accept.
+struct LogEvery {
+    last: Option<Instant>,
+}
+
+/// How often a repeating accept-loop condition is logged (the metrics count every one).
+const LOG_EVERY: Duration = Duration::from_secs(10);
+
+impl LogEvery {
+    fn new() -> LogEvery {
+        LogEvery { last: None }
+    }
+
+    fn due(&mut self) -> bool {
+        let due = self.last.is_none_or(|at| at.elapsed() >= LOG_EVERY);
+        if due {
+            self.last = Some(Instant::now());
+        }
+        due
+    }
 }
 
 fn is_connection_error(error: &io::Error) -> bool {
