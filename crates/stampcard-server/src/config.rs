@@ -40,6 +40,9 @@ pub struct Limits {
     pub request_body_timeout: Duration,
     /// How long a kept-alive connection may wait for its next request.
     pub keep_alive_timeout: Duration,
+    /// How long a response may wait for the client to read any of it (nginx's
+    /// `send_timeout`): a client that stops reading cannot hold its connection.
+    pub send_timeout: Duration,
     /// Open connections at most; further clients wait in the kernel's accept queue.
     pub max_connections: usize,
     /// After SIGTERM or Ctrl-C: how long requests in flight may take to finish before the
@@ -53,6 +56,7 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             request_body_timeout: Duration::from_secs(30),
             keep_alive_timeout: Duration::from_secs(75),
+            send_timeout: Duration::from_secs(30),
             max_connections: 1024,
             shutdown_timeout: Duration::from_secs(8),
         }

@@ -7,7 +7,9 @@
 //! proxies in front of us (which then race a closing socket). A small per-connection watchdog
 //! tells the two apart instead: until a request's headers are in, the connection must deliver
 //! them within the header-read timeout, counted from its start or from the first byte of a
-//! later request; between requests it may idle for the keep-alive timeout.
+//! later request; between requests it may idle for the keep-alive timeout; and a response
+//! the client stops reading is given up after the send timeout. Request bodies have their
+//! own timeout where they are read (`http/extract.rs`), so a stalled body is answered 408.
 
 use std::io;
 use std::pin::{Pin, pin};
@@ -59,6 +61,8 @@ enum Closed {
     HeaderTimeout,
     /// It sat idle between requests for too long.
     KeepAliveTimeout,
+    /// The client stopped reading its response.
+    SendTimeout,
     /// The server stopped.
     Shutdown,
     /// A protocol or socket error.
@@ -71,6 +75,7 @@ impl Closed {
             Closed::Normal => "normal",
             Closed::HeaderTimeout => "header_timeout",
             Closed::KeepAliveTimeout => "keep_alive_timeout",
+            Closed::SendTimeout => "send_timeout",
             Closed::Shutdown => "shutdown",
             Closed::Error => "error",
         }
@@ -273,6 +278,8 @@ struct State {
     waiting_since: Instant,
     /// The first byte read since then.
     first_byte: Option<Instant>,
+    /// Since when a write has waited for the client to read (its socket buffer is full).
+    write_blocked_since: Option<Instant>,
 }
 
 impl State {
@@ -282,9 +289,12 @@ impl State {
     }
 
     /// When the connection must be closed, and why; `None` while a request is in flight
-    /// (its body has the body timeout, its handler runs to completion).
+    /// (its body has the body timeout, its handler runs to completion) and its response, if
+    /// any, is read.
     fn deadline(&self, limits: Limits) -> Option<(Instant, Closed)> {
-        if self.in_flight > 0 {
+        if let Some(blocked_since) = self.write_blocked_since {
+            Some((blocked_since + limits.send_timeout, Closed::SendTimeout))
+        } else if self.in_flight > 0 {
             None
         } else if self.served == 0 {
             Some((self.waiting_since + limits.header_read_timeout, Closed::HeaderTimeout))
@@ -306,7 +316,13 @@ struct Activity {
 impl Activity {
     fn new() -> Activity {
         Activity {
-            state: Mutex::new(State { in_flight: 0, served: 0, waiting_since: Instant::now(), first_byte: None }),
+            state: Mutex::new(State {
+                in_flight: 0,
+                served: 0,
+                waiting_since: Instant::now(),
+                first_byte: None,
+                write_blocked_since: None,
+            }),
             changed: Notify::new(),
         }
     }
@@ -390,10 +406,28 @@ impl HttpBody for GuardedBody {
     }
 }
 
-/// The socket, noting the first byte of each request for the watchdog.
+/// The socket, noting the first byte of each request and writes the client does not read,
+/// for the watchdog.
 struct TrackedIo {
     inner: TcpStream,
     activity: Arc<Activity>,
+}
+
+impl TrackedIo {
+    /// Starts the send clock when a write waits, stops it when one goes through.
+    fn note_write(&self, result: &Poll<io::Result<usize>>) {
+        let blocked = match result {
+            Poll::Pending => true,
+            Poll::Ready(Ok(written)) if *written > 0 => false,
+            Poll::Ready(_) => return,
+        };
+        let mut state = self.activity.lock();
+        if state.write_blocked_since.is_some() != blocked {
+            state.write_blocked_since = blocked.then(Instant::now);
+            drop(state);
+            self.activity.changed.notify_one();
+        }
+    }
 }
 
 impl AsyncRead for TrackedIo {
@@ -414,7 +448,9 @@ impl AsyncRead for TrackedIo {
 
 impl AsyncWrite for TrackedIo {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.note_write(&result);
+        result
     }
 
     fn poll_write_vectored(
@@ -422,7 +458,9 @@ impl AsyncWrite for TrackedIo {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.note_write(&result);
+        result
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -446,6 +484,7 @@ mod tests {
         Limits {
             header_read_timeout: Duration::from_secs(10),
             keep_alive_timeout: Duration::from_secs(75),
+            send_timeout: Duration::from_secs(30),
             ..Limits::default()
         }
     }
@@ -453,7 +492,8 @@ mod tests {
     #[tokio::test]
     async fn deadlines_follow_the_connection_state() {
         let start = Instant::now();
-        let mut state = State { in_flight: 0, served: 0, waiting_since: start, first_byte: None };
+        let mut state =
+            State { in_flight: 0, served: 0, waiting_since: start, first_byte: None, write_blocked_since: None };
         let secs = Duration::from_secs;
         // A new connection must deliver its first headers within the header timeout, even
         // byte by byte.
@@ -464,9 +504,13 @@ mod tests {
         state.in_flight = 1;
         assert_eq!(state.deadline(limits()), None);
         // Kept alive: the idle timeout, until the next request's first byte.
-        state = State { in_flight: 0, served: 1, waiting_since: start, first_byte: None };
+        state = State { in_flight: 0, served: 1, waiting_since: start, first_byte: None, write_blocked_since: None };
         assert_eq!(state.deadline(limits()), Some((start + secs(75), Closed::KeepAliveTimeout)));
         state.first_byte = Some(start + secs(30));
         assert_eq!(state.deadline(limits()), Some((start + secs(40), Closed::HeaderTimeout)));
+        // A response the client does not read, in flight or not.
+        state.in_flight = 1;
+        state.write_blocked_since = Some(start + secs(50));
+        assert_eq!(state.deadline(limits()), Some((start + secs(80), Closed::SendTimeout)));
     }
 }

@@ -110,6 +110,10 @@ struct ServeArgs {
     /// timeout of the proxy in front).
     #[arg(long, env = "STAMPCARD_KEEP_ALIVE_TIMEOUT", default_value = "75", value_parser = seconds)]
     keep_alive_timeout: Duration,
+    /// Seconds a response may wait for the client to read any of it before the connection
+    /// is closed.
+    #[arg(long, env = "STAMPCARD_SEND_TIMEOUT", default_value = "30", value_parser = seconds)]
+    send_timeout: Duration,
     /// Open client connections at most; more wait in the kernel's accept queue (lowered to fit
     /// the open-file limit, ulimit -n).
     #[arg(long, env = "STAMPCARD_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
@@ -130,6 +134,7 @@ impl ServeArgs {
             header_read_timeout: self.header_read_timeout,
             request_body_timeout: self.request_body_timeout,
             keep_alive_timeout: self.keep_alive_timeout,
+            send_timeout: self.send_timeout,
             max_connections: self.max_connections as usize,
             shutdown_timeout: self.shutdown_timeout,
         }

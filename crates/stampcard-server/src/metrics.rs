@@ -116,7 +116,7 @@ fn describe() {
     describe_counter!("stampcard_http_connections_total", "client connections accepted");
     describe_counter!(
         "stampcard_http_connections_closed_total",
-        "client connections closed, by reason (normal, header_timeout, keep_alive_timeout, shutdown, error)"
+        "client connections closed, by reason (normal, header_timeout, keep_alive_timeout, send_timeout, shutdown, error)"
     );
     describe_counter!(
         "stampcard_http_connection_limit_reached_total",

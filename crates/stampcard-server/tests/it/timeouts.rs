@@ -167,3 +167,23 @@ async fn clients_over_the_connection_cap_wait_until_one_closes() {
     let served = client.get(format!("{}/healthz", app.url)).send().await.expect("served once a slot is free");
     assert_eq!(served.status(), 200);
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_its_response_is_cut_off() {
+    const SIZE: usize = 32 << 20;
+    let www = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(www.path().join("widget")).expect("widget dir");
+    std::fs::write(www.path().join("widget/big.bin"), vec![0u8; SIZE]).expect("big file");
+    let limits = Limits { send_timeout: Duration::from_millis(500), ..limits(LONG, LONG, LONG) };
+    let app = spawn_app_with(Options { limits, www_dir: Some(www.path().to_owned()), ..Options::default() }).await;
+    // A small receive window, so the server's writes wait as soon as its own buffer is full.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("buffer size");
+    let mut stream =
+        socket.connect(app.url.trim_start_matches("http://").parse().expect("addr")).await.expect("connect");
+    stream.write_all(b"GET /widget/big.bin HTTP/1.1\r\nHost: test\r\n\r\n").await.expect("write");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let received = read_until_closed(&mut stream, Duration::from_secs(20)).await;
+    let received = received.map_or(usize::MAX, |bytes| bytes.len());
+    assert!(received < SIZE, "the whole response was kept for a client that did not read ({received} bytes)");
+}
