@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::store::StoreOptions;
+use crate::throttle::PageLimits;
 
 /// Everything `stampcard serve` needs.
 #[derive(Debug, Clone)]
@@ -21,6 +22,11 @@ pub struct ServerConfig {
     pub rate_limit: bool,
     /// Pins "today" (tests of expired and not-yet-started stamps).
     pub fake_today: Option<NaiveDate>,
+    /// The page API's per-minute limits (on when `rate_limit` is).
+    pub page_limits: PageLimits,
+    /// Take the client's address from the last `X-Forwarded-For` entry (behind one trusted
+    /// proxy that appends it); otherwise the connection's peer address.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for ServerConfig {
@@ -31,6 +37,8 @@ impl Default for ServerConfig {
             www_dir: PathBuf::from("www"),
             rate_limit: true,
             fake_today: None,
+            page_limits: PageLimits::default(),
+            trust_forwarded_for: false,
         }
     }
 }

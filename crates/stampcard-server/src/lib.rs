@@ -16,6 +16,7 @@ pub mod plan;
 pub mod ratelimit;
 pub mod secrets;
 pub mod store;
+pub mod throttle;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -33,6 +34,7 @@ use crate::config::{ServerConfig, default_public_url};
 use crate::http::AppState;
 use crate::ratelimit::{RateLimiter, StoreWindow, Unlimited};
 use crate::store::Store;
+use crate::throttle::{PageLimiter, Turns};
 
 /// How often expired sessions and idempotency records are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -52,6 +54,9 @@ pub fn state(config: &ServerConfig, store: Arc<dyn Store>, public_url: String) -
         public_url: Arc::from(public_url.trim_end_matches('/')),
         limiter,
         www_dir: Arc::new(PathBuf::from(&config.www_dir)),
+        page_limiter: config.rate_limit.then(|| Arc::new(PageLimiter::new(config.page_limits))),
+        turns: Arc::new(Turns::default()),
+        trust_forwarded_for: config.trust_forwarded_for,
     }
 }
 
@@ -74,7 +79,7 @@ impl Server {
         let pruning = tokio::spawn(prune_forever(store, state.clock));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
         let serving = tokio::spawn(async move {
-            axum::serve(listener, app(state))
+            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = shutdown_signal.await;
                 })

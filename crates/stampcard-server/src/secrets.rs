@@ -1,6 +1,10 @@
 //! Secrets: argon2id for on-site passwords and PINs (slow, salted, constant-time verify),
 //! SHA-256 for API keys and session tokens (long random values need no stretching), and
 //! random tokens.
+//!
+//! Every argon2 computation runs on a small fixed pool of threads behind a bounded queue
+//! ([`HashLimits`]): a flood of PIN guesses waits or is refused with `Busy`, it never
+//! multiplies 19 MiB by the number of requests.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -9,6 +13,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
+use stampcard_core::ErrorCode;
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
 
 use crate::error::Error;
 
@@ -35,18 +43,116 @@ fn verify_blocking(phc: &str, secret: &str) -> Result<bool, Error> {
     Ok(argon2()?.verify_password(secret.as_bytes(), &parsed).is_ok())
 }
 
-/// Hashes an on-site password or PIN with argon2id, off the async threads.
-pub async fn hash_secret(secret: String) -> Result<String, Error> {
-    tokio::task::spawn_blocking(move || hash_blocking(&secret))
-        .await
-        .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))?
+/// How many argon2 computations run at once, how many may wait, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashLimits {
+    /// Worker threads, each computing one hash at a time (19 MiB each).
+    pub workers: usize,
+    /// Hashes that may wait for a worker; more are refused at once.
+    pub queue: usize,
+    /// How long a hash may wait for a worker before the request is refused.
+    pub max_wait: Duration,
 }
 
-/// Checks an on-site password or PIN against a stored argon2id hash, off the async threads.
+impl Default for HashLimits {
+    /// One worker per core, 16 waiting per worker, 5 s of waiting at most.
+    fn default() -> HashLimits {
+        let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        HashLimits { workers, queue: 16 * workers, max_wait: Duration::from_secs(5) }
+    }
+}
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads that compute argon2 hashes, fed by a bounded queue. Memory is
+/// bounded by the number of workers (19 MiB each), never by the number of requests, and the
+/// async threads and Tokio's blocking pool never run a hash.
+struct HashPool {
+    jobs: mpsc::SyncSender<HashJob>,
+    limits: HashLimits,
+}
+
+static POOL: OnceLock<HashPool> = OnceLock::new();
+
+impl HashPool {
+    fn start(limits: HashLimits) -> HashPool {
+        let limits = HashLimits { workers: limits.workers.max(1), queue: limits.queue.max(1), ..limits };
+        let (jobs, receiver) = mpsc::sync_channel::<HashJob>(limits.queue);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for index in 0..limits.workers {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new().name(format!("argon2-{index}")).spawn(move || {
+                loop {
+                    // The lock is held only while taking a job, never while hashing.
+                    let job = match receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv() {
+                        Ok(job) => job,
+                        Err(_) => return,
+                    };
+                    job();
+                }
+            });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "cannot start a password-hashing thread");
+            }
+        }
+        HashPool { jobs, limits }
+    }
+
+    /// Runs `work` on a worker; refuses with `Busy` when the queue is full or the wait too long.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Error> {
+        let (answer, receive) = oneshot::channel();
+        let queued_at = Instant::now();
+        let job: HashJob = Box::new(move || {
+            // A request that gave up (timed out, client gone) costs no hash.
+            if answer.is_closed() {
+                metrics::gauge!("stampcard_password_hash_waiting").decrement(1.0);
+                return;
+            }
+            metrics::gauge!("stampcard_password_hash_waiting").decrement(1.0);
+            metrics::histogram!("stampcard_password_hash_wait_seconds").record(queued_at.elapsed().as_secs_f64());
+            metrics::gauge!("stampcard_password_hash_in_flight").increment(1.0);
+            let value = work();
+            metrics::gauge!("stampcard_password_hash_in_flight").decrement(1.0);
+            let _ = answer.send(value);
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => metrics::gauge!("stampcard_password_hash_waiting").increment(1.0),
+            Err(mpsc::TrySendError::Full(_)) => return Err(busy("too many password checks are waiting")),
+            Err(mpsc::TrySendError::Disconnected(_)) => {
+                return Err(Error::Internal("the password-hashing threads have stopped".to_owned()));
+            }
+        }
+        match tokio::time::timeout(self.limits.max_wait, receive).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) => Err(Error::Internal("a password-hashing thread dropped its job".to_owned())),
+            Err(_) => Err(busy("a password check waited too long for its turn")),
+        }
+    }
+}
+
+fn busy(why: &str) -> Error {
+    metrics::counter!("stampcard_password_hash_rejected_total").increment(1);
+    Error::retry_after(ErrorCode::Busy, format!("the server is busy checking passwords ({why}); retry in a moment"), 1)
+}
+
+/// Sets the hashing limits; the first call (or first hash) wins, so call it before serving.
+/// Returns false when the pool was already running with other limits.
+pub fn configure_hashing(limits: HashLimits) -> bool {
+    POOL.get_or_init(|| HashPool::start(limits)).limits == limits
+}
+
+fn pool() -> &'static HashPool {
+    POOL.get_or_init(|| HashPool::start(HashLimits::default()))
+}
+
+/// Hashes an on-site password or PIN with argon2id on the hashing threads.
+pub async fn hash_secret(secret: String) -> Result<String, Error> {
+    pool().run(move || hash_blocking(&secret)).await?
+}
+
+/// Checks an on-site password or PIN against a stored argon2id hash on the hashing threads.
 pub async fn verify_secret(phc: String, secret: String) -> Result<bool, Error> {
-    tokio::task::spawn_blocking(move || verify_blocking(&phc, &secret))
-        .await
-        .map_err(|e| Error::Internal(format!("verifying task failed: {e}")))?
+    pool().run(move || verify_blocking(&phc, &secret)).await?
 }
 
 /// SHA-256 of a high-entropy token (API key, session token): what the database stores.

@@ -28,8 +28,12 @@ use crate::error::Error;
 use crate::ops::Ctx;
 use crate::ratelimit::RateLimiter;
 use crate::store::{Idempotency, Op, Reply, ResultJson, Store, WriteJob};
+use crate::throttle::{PageLimiter, Secret, Turn, Turns};
 use error::ResponseCode;
 use extract::ApiCaller;
+
+/// How long a guess waits for the guesses before it on the same secret.
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -44,6 +48,12 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     /// Where `stamp.html` and `widget/` are.
     pub www_dir: Arc<PathBuf>,
+    /// The page API's limits per stamp link and client address (`None`: limits off).
+    pub page_limiter: Option<Arc<PageLimiter>>,
+    /// Guesses on one PIN or staff password take turns.
+    pub turns: Arc<Turns>,
+    /// Whether the last `X-Forwarded-For` address is the client's (behind one trusted proxy).
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -56,6 +66,14 @@ impl AppState {
             today: self.clock.today(),
             now_ms: self.clock.now_ms(),
         }
+    }
+
+    /// Waits for this secret's turn: guesses on one PIN or staff password run one at a time,
+    /// so each sees the lock or the state the one before it left.
+    pub async fn turn(&self, secret: Secret) -> Result<Turn, Error> {
+        self.turns.take(secret, TURN_WAIT).await.ok_or_else(|| {
+            Error::retry_after(ErrorCode::Busy, "too many tries on this stamp card at once; retry in a moment", 1)
+        })
     }
 
     /// Runs a write and returns its (possibly replayed) response.

@@ -4,6 +4,7 @@
 mod cards;
 mod concurrency;
 mod docs;
+mod hardening;
 mod helpers;
 mod history;
 mod idempotency;

@@ -6,19 +6,19 @@ use stampcard_core::ErrorCode;
 
 use crate::helpers::{Options, Resp, TestApp, spawn_app, spawn_app_with};
 
-const STAFF: &str = "staff-pass";
+pub const STAFF: &str = "staff-pass";
 
-async fn setup(app: &TestApp, max: u32) -> (i64, String) {
+pub async fn setup(app: &TestApp, max: u32) -> (i64, String) {
     let card = app.card(max, Some(STAFF)).await;
     let stamp = app.stamp(card).await;
     (stamp, app.token(stamp).await)
 }
 
-fn page(token: &str, rest: &str) -> String {
+pub fn page(token: &str, rest: &str) -> String {
     format!("/api/page/v1/{token}{rest}")
 }
 
-async fn page_call(app: &TestApp, method: &str, path: &str, session: Option<&str>, body: Option<Value>) -> Resp {
+pub async fn page_call(app: &TestApp, method: &str, path: &str, session: Option<&str>, body: Option<Value>) -> Resp {
     let mut call = app.anonymous(method, path);
     if let Some(session) = session {
         call = call.header("Authorization", &format!("Bearer {session}"));
@@ -29,14 +29,14 @@ async fn page_call(app: &TestApp, method: &str, path: &str, session: Option<&str
     call.send().await
 }
 
-async fn set_pin(app: &TestApp, token: &str, pin: &str) -> String {
+pub async fn set_pin(app: &TestApp, token: &str, pin: &str) -> String {
     let response = page_call(app, "POST", &page(token, "/pin"), None, Some(json!({"pin": pin}))).await;
     let result = response.ok();
     assert_eq!(result["expiresInSecs"], 1800);
     result["sessionToken"].as_str().expect("sessionToken").to_owned()
 }
 
-async fn open_session(app: &TestApp, token: &str, pin: &str) -> Resp {
+pub async fn open_session(app: &TestApp, token: &str, pin: &str) -> Resp {
     page_call(app, "POST", &page(token, "/session"), None, Some(json!({"pin": pin}))).await
 }
 
