@@ -222,15 +222,15 @@ impl FromRequestParts<AppState> for BodylessIdempotency {
     }
 }
 
-/// A required id from the query string, such as `?stampIdx=394`.
+/// A required id from the query string, such as `?stampIdx=394`. Every occurrence of the
+/// name counts (percent-encoded names too), so a repeated one is refused, not half-read.
 pub fn query_idx(query: Option<&str>, name: &'static str) -> Result<i64, Error> {
-    let value = query
-        .unwrap_or_default()
-        .split('&')
-        .flat_map(|pair| form_urlencoded::parse(pair.as_bytes()))
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned());
-    Ok(parse::idx_param(name, value.as_deref())?)
+    let values: Vec<String> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    let values: Vec<&str> = values.iter().map(String::as_str).collect();
+    Ok(parse::idx_param(name, &values)?)
 }
 
 /// The `{token}` of a stamp-page path. A token that cannot be one of ours is answered like an
