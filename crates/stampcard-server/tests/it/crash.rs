@@ -4,7 +4,7 @@
 //! nothing is applied twice (one ADD event per stamp counted, at most one effect per
 //! `Idempotency-Key`, and a retry after the restart replays the stored answer), and on SQLite
 //! the file passes `PRAGMA integrity_check`. With `--nocapture` it prints the figures that
-//! docs/reliability.md quotes.
+//! docs/reliability.md quotes; another test checks that every test that document names exists.
 
 use std::hash::{BuildHasher, RandomState};
 use std::io::Read;
@@ -663,4 +663,44 @@ async fn integrity_check(path: &Path) -> String {
             .expect("integrity_check");
     connection.close().await.expect("close");
     rows.join("; ")
+}
+
+/// docs/reliability.md says which test checks each guarantee: every `file.rs` `function` it
+/// names must exist, so renaming or deleting a test cannot leave the document claiming it.
+#[test]
+fn reliability_doc_names_tests_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/reliability.md")).expect("docs/reliability.md");
+    let test_dirs = [root.join("crates/stampcard-server/tests/it"), root.join("crates/stampcard-core/tests/it")];
+    let mut named = 0;
+    for line in doc.lines().filter(|line| line.starts_with('|')) {
+        // Backticked words in order: a file name, then the test functions in it (snake_case
+        // words with an underscore; codes and headers are not test names).
+        let mut file: Option<(String, String, usize)> = None;
+        for word in line.split('`').skip(1).step_by(2) {
+            if let Some(stem) = word.strip_suffix(".rs") {
+                if let Some((previous, _, 0)) = &file {
+                    panic!("docs/reliability.md names {previous}.rs but none of its tests: {line}");
+                }
+                let path = test_dirs.iter().map(|dir| dir.join(word)).find(|path| path.exists());
+                let path = path.unwrap_or_else(|| panic!("docs/reliability.md names {word}, which is no test file"));
+                file = Some((stem.to_owned(), std::fs::read_to_string(path).expect("test file"), 0));
+            } else if let Some((stem, source, tests)) = &mut file
+                && word.starts_with(|c: char| c.is_ascii_lowercase())
+                && word.contains('_')
+                && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                assert!(
+                    source.contains(&format!("fn {word}(")),
+                    "docs/reliability.md names {stem}.rs {word}, which {stem}.rs does not define"
+                );
+                *tests += 1;
+                named += 1;
+            }
+        }
+        if let Some((stem, _, tests)) = file {
+            assert!(tests > 0, "docs/reliability.md names {stem}.rs but none of its tests: {line}");
+        }
+    }
+    assert!(named > 0, "docs/reliability.md names no test");
 }
