@@ -3,6 +3,7 @@
 
 mod cards;
 mod concurrency;
+mod crash;
 mod docs;
 mod hardening;
 mod helpers;
