@@ -10,6 +10,8 @@ mod helpers;
 mod history;
 mod idempotency;
 mod page;
+mod process;
 mod refusals;
 mod stamps;
+mod storm;
 mod two_servers;
