@@ -103,6 +103,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .fallback_service(routes)
         .layer(middleware::from_fn(envelope_bare_errors))
+        // Every answer is what its Content-Type says: browsers must not guess another type.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(middleware::from_fn(log_request))
 }
 
@@ -144,21 +149,20 @@ async fn envelope_bare_errors(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(reply.body))
 }
 
-/// Stamp-page tokens are secrets: the log shows only their first characters.
+/// Path prefixes whose next segment is a stamp-page token.
+const TOKEN_PREFIXES: [&str; 2] = ["/stamp/", "/api/page/v1/"];
+
+/// Stamp-page tokens are secrets: the log shows only the first characters of the whole
+/// segment after a token prefix, whatever it holds (`<token>.`, `<token>%20`, `<token>/...`).
 fn redact_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for (i, segment) in path.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        if crate::secrets::looks_like_token(segment) {
-            out.push_str(&segment[..6]);
-            out.push('…');
-        } else {
-            out.push_str(segment);
+    for prefix in TOKEN_PREFIXES {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let (segment, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let shown: String = segment.chars().take(4).collect();
+            return format!("{prefix}{shown}…{tail}");
         }
     }
-    out
+    path.to_owned()
 }
 
 /// One structured line per request.
@@ -185,3 +189,27 @@ async fn log_request(request: Request, next: Next) -> Response {
 /// Turns `Result<Reply, Error>` handlers' errors into envelopes (both implement
 /// `IntoResponse`; this alias keeps signatures short).
 pub type ApiResult = Result<Reply, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::redact_path;
+
+    #[test]
+    fn tokens_never_reach_the_log() {
+        let token = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
+        for path in [
+            format!("/stamp/{token}"),
+            format!("/stamp/{token}."),
+            format!("/stamp/{token}%20"),
+            format!("/stamp/{token}/"),
+            format!("/stamp/x{token}"),
+            format!("/api/page/v1/{token}/session"),
+            format!("/api/page/v1/{token}%00/card"),
+        ] {
+            let logged = redact_path(&path);
+            assert!(!logged.contains(&token[4..20]), "{path} logged as {logged}");
+        }
+        assert_eq!(redact_path(&format!("/api/page/v1/{token}/session")), "/api/page/v1/AbCd…/session");
+        assert_eq!(redact_path("/api/stamp/v1/add"), "/api/stamp/v1/add");
+    }
+}

@@ -311,6 +311,11 @@ async fn stamp_page_and_widget_files() {
         let response = reqwest::get(format!("{}{path}", app.url)).await.expect("get");
         assert_eq!(response.status(), 200);
         assert!(response.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        let csp = response.headers()["content-security-policy"].to_str().unwrap_or_default().to_owned();
+        for directive in ["script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'", "frame-ancestors 'none'"] {
+            assert!(csp.contains(directive), "{csp}");
+        }
         assert!(response.text().await.expect("text").contains("<title>stamp</title>"));
     }
     let wasm = app.anonymous("GET", "/widget/app.wasm").header("Origin", "https://shop.example.com").send().await;
@@ -318,6 +323,8 @@ async fn stamp_page_and_widget_files() {
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
     assert!(wasm.header("cache-control").is_some());
     assert_eq!(wasm.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(wasm.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(wasm.header("cross-origin-resource-policy"), Some("cross-origin"));
     let js = app.anonymous("GET", "/widget/app.js").send().await;
     assert!(js.header("content-type").is_some_and(|t| t.contains("javascript")), "{js:?}");
     app.anonymous("GET", "/widget/missing.js").send().await.refused(ErrorCode::RouteNotFound);
