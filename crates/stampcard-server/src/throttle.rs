@@ -169,7 +169,7 @@ mod tests {
             reads_per_address: 5,
             secrets_per_address: 100,
         });
-        let t0 = 1_700_000_040_000; // 40 s into a minute
+        let t0 = 1_700_000_080_000; // 40 s into a minute
         let ip: IpAddr = [192, 0, 2, 1].into();
         assert_eq!(limiter.check("a", Some(ip), PageCost::Secret, t0), Ok(()));
         assert_eq!(limiter.check("a", Some(ip), PageCost::Secret, t0), Ok(()));

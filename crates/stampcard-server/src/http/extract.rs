@@ -201,9 +201,17 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Error> {
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for JsonRequest<T> {
     type Rejection = Error;
 
-    async fn from_request(request: Request, _state: &AppState) -> Result<JsonRequest<T>, Error> {
+    async fn from_request(request: Request, state: &AppState) -> Result<JsonRequest<T>, Error> {
         let (parts, body) = request.into_parts();
-        let bytes = read_body(&parts.headers, body).await?;
+        // A body that stalls part-way would otherwise hold its connection (and, on shutdown,
+        // the whole server) for as long as the client likes.
+        let bytes =
+            tokio::time::timeout(state.body_timeout, read_body(&parts.headers, body)).await.map_err(|_| {
+                Error::api(
+                    ErrorCode::RequestTimeout,
+                    format!("the request body did not arrive within {} seconds", state.body_timeout.as_secs_f64()),
+                )
+            })??;
         let idempotency = IdempotencyKey::from_headers(&parts.headers, &parts.method, &parts.uri, &bytes)?;
         let value = parse::json::<T>(&bytes)?;
         Ok(JsonRequest { value, idempotency })

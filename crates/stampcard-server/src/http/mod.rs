@@ -12,11 +12,11 @@ pub mod www;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -25,6 +25,7 @@ use stampcard_core::{ApiError, ErrorCode};
 
 use crate::clock::Clock;
 use crate::error::Error;
+use crate::metrics::MetricsAccess;
 use crate::ops::Ctx;
 use crate::ratelimit::RateLimiter;
 use crate::store::{Idempotency, Op, Reply, ResultJson, Store, WriteJob};
@@ -54,6 +55,10 @@ pub struct AppState {
     pub turns: Arc<Turns>,
     /// Whether the last `X-Forwarded-For` address is the client's (behind one trusted proxy).
     pub trust_forwarded_for: bool,
+    /// How long a handler waits for a request body to arrive whole.
+    pub body_timeout: Duration,
+    /// Who may read `/metrics`; `None`: there is no `/metrics`.
+    pub metrics: Option<Arc<MetricsAccess>>,
 }
 
 impl AppState {
@@ -90,14 +95,16 @@ pub fn ok<T: Serialize>(value: &T) -> Result<Reply, Error> {
 /// The whole application: every area's routes, the envelope for unknown paths and wrong
 /// methods, and one log line per request.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
+    let mut routes = Router::new()
         .merge(stamp::router())
         .merge(card::router())
         .merge(page::router())
         .merge(meta::router())
-        .merge(www::router(&state.www_dir))
-        .fallback(route_not_found)
-        .with_state(state);
+        .merge(www::router(&state.www_dir));
+    if state.metrics.is_some() {
+        routes = routes.route("/metrics", axum::routing::get(crate::metrics::metrics_endpoint));
+    }
+    let routes = routes.fallback(route_not_found).layer(middleware::from_fn(remember_route)).with_state(state);
     // Wrapped from outside, so the middleware sees responses exactly as axum finishes them
     // (a 405 gets its `Allow` header inside the method router, after per-route layers).
     Router::new()
@@ -109,6 +116,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn(record_metrics))
 }
 
 async fn route_not_found(method: Method, uri: axum::http::Uri) -> Error {
@@ -151,6 +159,51 @@ async fn envelope_bare_errors(request: Request, next: Next) -> Response {
 
 /// Path prefixes whose next segment is a stamp-page token.
 const TOKEN_PREFIXES: [&str; 2] = ["/stamp/", "/api/page/v1/"];
+
+/// The route template a request matched (`/api/page/v1/{token}`), carried on the response
+/// to the metrics middleware, which runs outside the router.
+#[derive(Debug, Clone)]
+struct RouteTemplate(Arc<str>);
+
+async fn remember_route(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(|path| RouteTemplate(Arc::from(path.as_str())));
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
+}
+
+/// Requests by method, route template and status, their latency, and refusals by code.
+/// Labels are only ever templates and codes, never a raw path: stamp tokens are secrets, and
+/// a label per path would let any client grow the metrics without bound.
+async fn record_metrics(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = match *request.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    };
+    let response = next.run(request).await;
+    let route = response.extensions().get::<RouteTemplate>().map_or_else(|| Arc::from("unmatched"), |r| r.0.clone());
+    let route = if route.starts_with("/widget/") { Arc::from("/widget/*") } else { route };
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("stampcard_http_requests_total", "method" => method, "route" => route.to_string(), "status" => status)
+        .increment(1);
+    metrics::histogram!("stampcard_http_request_duration_seconds", "method" => method, "route" => route.to_string())
+        .record(started.elapsed().as_secs_f64());
+    if let Some(ResponseCode(code)) = response.extensions().get::<ResponseCode>().copied()
+        && code != 0
+    {
+        metrics::counter!("stampcard_http_refusals_total", "code" => crate::metrics::code_name(code)).increment(1);
+    }
+    response
+}
 
 /// Stamp-page tokens are secrets: the log shows only the first characters of the whole
 /// segment after a token prefix, whatever it holds (`<token>.`, `<token>%20`, `<token>/...`).

@@ -481,6 +481,11 @@ pub trait Store: Send + Sync {
         minute_start: i64,
         hour_start: i64,
     ) -> Result<Option<(u32, u32)>, StoreError>;
+    /// Stops taking writes, finishes the ones already queued and leaves the database whole
+    /// on its own: SQLite checkpoints its WAL into the `.db` file (so a copy of that file alone
+    /// holds every acknowledged write), PostgreSQL closes its pool. Called once, at shutdown,
+    /// after the HTTP server has stopped; later writes fail as unavailable.
+    async fn close(&self) -> Result<(), StoreError>;
 }
 
 /// Options that only some backends use.

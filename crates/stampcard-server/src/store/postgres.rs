@@ -14,7 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{ConnectOptions, PgExecutor, Row};
+use sqlx::{ConnectOptions, Connection, PgExecutor, Row};
 use stampcard_core::wire::HistoryEvent;
 
 use super::sql::{self, CardGuardRow};
@@ -39,8 +39,33 @@ impl PostgresStore {
     /// several servers starting at once run each migration exactly once.
     pub async fn open(database_url: &str, max_connections: u32) -> Result<PostgresStore, StoreError> {
         let options = PgConnectOptions::from_str(database_url)
-            .map_err(|e| StoreError::internal(format!("invalid PostgreSQL DATABASE_URL: {e}")))?
+            .map_err(|e| {
+                StoreError::internal(without_password(database_url, &format!("invalid PostgreSQL DATABASE_URL: {e}")))
+            })?
             .log_statements(tracing::log::LevelFilter::Trace);
+        // One connection first, with a short timeout: a refused connection, a wrong password
+        // or a missing database is then reported at once, naming the server, instead of as
+        // "pool timed out" after the pool's acquire timeout.
+        let target = format!(
+            "{}:{} (database {}, user {})",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or("(default)"),
+            options.get_username()
+        );
+        let cannot = |cause: String| {
+            StoreError::unavailable(without_password(
+                database_url,
+                &format!("cannot connect to PostgreSQL at {target}: {cause}"),
+            ))
+        };
+        let first = tokio::time::timeout(FIRST_CONNECT_TIMEOUT, options.connect())
+            .await
+            .map_err(|_| cannot(format!("no answer within {} seconds", FIRST_CONNECT_TIMEOUT.as_secs())))?
+            .map_err(|error| cannot(connect_failure(&error)))?;
+        if let Err(error) = first.close().await {
+            tracing::debug!(%error, "closing the first PostgreSQL connection failed");
+        }
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
@@ -49,6 +74,44 @@ impl PostgresStore {
         MIGRATOR.run(&pool).await?;
         Ok(PostgresStore { pool })
     }
+}
+
+/// How long the first connection at start-up may take before the server gives up.
+const FIRST_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What went wrong connecting, in the words an operator needs ("connection refused").
+fn connect_failure(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                "connection refused (is PostgreSQL running and listening on that address?)".to_owned()
+            }
+            std::io::ErrorKind::TimedOut => "the connection timed out".to_owned(),
+            _ => io.to_string(),
+        },
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// `message` with the URL's password replaced, in case a driver message ever quotes it.
+fn without_password(database_url: &str, message: &str) -> String {
+    let password = database_url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(credentials, _)| credentials.split_once(':'))
+        .map(|(_, password)| password)
+        .filter(|password| !password.is_empty());
+    let Some(password) = password else { return message.to_owned() };
+    let decoded = form_urlencoded::parse(format!("p={password}").as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    let mut message = message.replace(password, "***");
+    if !decoded.is_empty() {
+        message = message.replace(&decoded, "***");
+    }
+    message
 }
 
 #[async_trait]
@@ -195,6 +258,11 @@ impl Store for PostgresStore {
     async fn prune(&self, now_ms: i64) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         PostgresTx { conn: &mut conn }.prune(now_ms).await
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        self.pool.close().await;
+        Ok(())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

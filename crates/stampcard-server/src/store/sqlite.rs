@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,6 +20,7 @@ use sqlx::sqlite::{
 use sqlx::{ConnectOptions, Connection, Row, SqliteExecutor};
 use stampcard_core::wire::HistoryEvent;
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
 use super::sql::{self, CardGuardRow};
 use super::{
@@ -50,7 +51,12 @@ struct Pending {
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: mpsc::Sender<Pending>,
+    /// Tells the writer to drain and checkpoint; taken by `close`.
+    closing: Mutex<Option<WriterClose>>,
 }
+
+/// The signal that closes the writer, and its task (which returns the checkpoint's outcome).
+type WriterClose = (oneshot::Sender<()>, JoinHandle<Result<(), StoreError>>);
 
 impl SqliteStore {
     /// Opens (creating if missing) the database at `database_url`, runs the migrations and
@@ -71,7 +77,9 @@ impl SqliteStore {
             .log_statements(tracing::log::LevelFilter::Trace);
         let write_options =
             base.clone().create_if_missing(true).journal_mode(SqliteJournalMode::Wal).synchronous(synchronous);
-        let mut writer = SqliteConnection::connect_with(&write_options).await?;
+        let mut writer = SqliteConnection::connect_with(&write_options).await.map_err(|error| {
+            StoreError::internal(cannot_open_message(write_options.get_filename(), &error.to_string()))
+        })?;
         MIGRATOR.run(&mut writer).await?;
         // Readers never write: read-only connections make that a guarantee, not a habit.
         let reader = SqlitePoolOptions::new()
@@ -80,18 +88,54 @@ impl SqliteStore {
             .connect_with(base.read_only(true))
             .await?;
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run_writer(writer, receiver));
-        Ok(SqliteStore { reader, writer: sender })
+        let (close, close_signal) = oneshot::channel();
+        let task = tokio::spawn(run_writer(writer, receiver, close_signal));
+        Ok(SqliteStore { reader, writer: sender, closing: Mutex::new(Some((close, task))) })
     }
 }
 
-async fn run_writer(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Pending>) {
+/// Why a SQLite file could not be opened, in words that name the file and the likely fix
+/// (SQLite itself says only "unable to open database file", code 14).
+fn cannot_open_message(path: &std::path::Path, error: &str) -> String {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !folder.is_dir() {
+        format!(
+            "cannot create the SQLite database {}: its folder {} does not exist; create it (mkdir -p {}) and let the server's user write to it",
+            path.display(),
+            folder.display(),
+            folder.display()
+        )
+    } else {
+        format!(
+            "cannot open the SQLite database {}: {error} (the server's user must be able to write to the file and its folder {})",
+            path.display(),
+            folder.display()
+        )
+    }
+}
+
+/// Runs queued writes until the store is closed (or dropped), then checkpoints the WAL.
+async fn run_writer(
+    mut conn: SqliteConnection,
+    mut receiver: mpsc::Receiver<Pending>,
+    mut close: oneshot::Receiver<()>,
+) -> Result<(), StoreError> {
     let mut queue: VecDeque<Pending> = VecDeque::new();
+    let mut closing = false;
     loop {
         if queue.is_empty() {
-            match receiver.recv().await {
-                Some(pending) => queue.push_back(pending),
-                None => break,
+            tokio::select! {
+                biased;
+                pending = receiver.recv() => match pending {
+                    Some(pending) => queue.push_back(pending),
+                    None => break,
+                },
+                _ = &mut close, if !closing => {
+                    // No new writes from now on; the ones already queued still run.
+                    closing = true;
+                    receiver.close();
+                    continue;
+                }
             }
         }
         while queue.len() < MAX_GROUP {
@@ -102,9 +146,22 @@ async fn run_writer(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Pen
         }
         run_group(&mut conn, &mut queue).await;
     }
+    let checkpoint = checkpoint(&mut conn).await;
     if let Err(error) = conn.close().await {
         tracing::warn!(%error, "closing the SQLite writer connection failed");
     }
+    checkpoint
+}
+
+/// Copies every committed page from the WAL into the `.db` file and empties the WAL, so the
+/// file alone holds every acknowledged write (a plain copy of it is then a whole database).
+async fn checkpoint(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut *conn).await?;
+    let busy: i64 = row.try_get(0)?;
+    if busy != 0 {
+        return Err(StoreError::unavailable("the WAL checkpoint at shutdown was blocked by a reader"));
+    }
+    Ok(())
 }
 
 /// Runs up to [`MAX_GROUP`] queued jobs in one transaction. A job that fails or panics is
@@ -143,6 +200,7 @@ async fn run_group(conn: &mut SqliteConnection, queue: &mut VecDeque<Pending>) {
     if failure.is_none() {
         match sqlx::query("COMMIT").execute(&mut *conn).await {
             Ok(_) => {
+                metrics::histogram!(crate::metrics::SQLITE_GROUP_COMMIT_JOBS).record(done.len() as f64);
                 for (answer, reply) in done {
                     let _ = answer.send(Ok(reply));
                 }
@@ -297,6 +355,16 @@ impl Store for SqliteStore {
             now_ms,
         };
         self.write(job).await.map(|_| ())
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        // Readers first: a read transaction left open would block the checkpoint.
+        self.reader.close().await;
+        let Some((close, task)) = self.closing.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+            return Ok(());
+        };
+        let _ = close.send(());
+        task.await.map_err(|error| StoreError::internal(format!("the SQLite writer task failed: {error}")))?
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

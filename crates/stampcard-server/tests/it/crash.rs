@@ -7,10 +7,7 @@
 //! docs/reliability.md quotes; another test checks that every test that document names exists.
 
 use std::hash::{BuildHasher, RandomState};
-use std::io::Read;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

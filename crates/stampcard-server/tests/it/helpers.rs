@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use stampcard_core::ErrorCode;
 use stampcard_server::clock::Clock;
-use stampcard_server::config::ServerConfig;
+use stampcard_server::config::{Limits, ServerConfig};
 use stampcard_server::ops::admin;
 use stampcard_server::plan::Plan;
 use stampcard_server::store::{self, Store, StoreOptions};
@@ -79,6 +79,10 @@ pub struct Options {
     pub trust_forwarded_for: bool,
     /// PostgreSQL pool size.
     pub pg_max_connections: u32,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
+    /// The bearer token of `/metrics` (`None`: no metrics endpoint).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Options {
@@ -91,6 +95,8 @@ impl Default for Options {
             page_limits: PageLimits::default(),
             trust_forwarded_for: false,
             pg_max_connections: 8,
+            limits: Limits::default(),
+            metrics_token: None,
         }
     }
 }
@@ -133,6 +139,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         fake_today: options.fake_today,
         page_limits: options.page_limits,
         trust_forwarded_for: options.trust_forwarded_for,
+        limits: options.limits,
+        metrics_token: options.metrics_token.clone(),
     };
     let clock = options.fake_today.map_or_else(Clock::system, Clock::with_today);
     let server = Server::start(&config, store.clone()).await.expect("start server");

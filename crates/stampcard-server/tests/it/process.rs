@@ -12,9 +12,6 @@ use serde_json::Value;
 /// The longest one step (a start, a command, the end of the load after the kill) may take.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The repository's static files, so `serve` finds its www directory wherever the test runs.
-pub const WWW_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www");
-
 /// A child process killed (SIGKILL) and reaped by its PID when dropped, so a failing test
 /// leaves nothing running.
 pub struct Reaped(pub Child);
@@ -48,7 +45,8 @@ impl Server {
         let log = dir.join(format!("serve-{n}.log"));
         let stderr = std::fs::File::create(&log).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_stampcard"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--www-dir", WWW_DIR])
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--www-dir"])
+            .arg(crate::operator::fake_www(dir))
             .env("DATABASE_URL", database_url)
             .env("STAMPCARD_RATE_LIMIT", "off")
             .env("STAMPCARD_PG_MAX_CONNECTIONS", "8")
