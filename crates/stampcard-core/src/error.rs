@@ -116,6 +116,8 @@ error_codes! {
     PinAlreadySet = (2012, 409, "a PIN is already set for this stamp card"),
     /// The card has no on-site staff password, so staff actions on the page are off.
     OnsiteNotEnabled = (2013, 409, "this card has no on-site staff password; the shop adds stamps and redeems through its own system"),
+    /// Too many requests for one stamp page, or from one client address, on the page API.
+    PageRateLimited = (2014, 429, "too many requests for this stamp page; slow down and retry later"),
     /// `GET /metrics` without the operator's metrics token.
     MetricsTokenRequired = (2030, 401, "the metrics need the header Authorization: Bearer <metrics token>"),
 
@@ -154,6 +156,8 @@ error_codes! {
     Internal = (9001, 500, "internal server error"),
     /// The database is unavailable.
     Unavailable = (9002, 503, "the service is temporarily unavailable; retry shortly"),
+    /// Too many password checks are queued; the server refuses rather than run out of memory.
+    Busy = (9003, 503, "the server is busy; retry in a moment"),
 }
 
 impl fmt::Display for ErrorCode {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 
 use crate::store::StoreOptions;
+use crate::throttle::PageLimits;
 
 /// Everything `stampcard serve` needs.
 #[derive(Debug, Clone)]
@@ -22,6 +23,11 @@ pub struct ServerConfig {
     pub rate_limit: bool,
     /// Pins "today" (tests of expired and not-yet-started stamps).
     pub fake_today: Option<NaiveDate>,
+    /// The page API's per-minute limits (on when `rate_limit` is).
+    pub page_limits: PageLimits,
+    /// Take the client's address from the last `X-Forwarded-For` entry (behind one trusted
+    /// proxy that appends it); otherwise the connection's peer address.
+    pub trust_forwarded_for: bool,
     /// Connection timeouts and limits.
     pub limits: Limits,
     /// The bearer token that opens `GET /metrics`; `None`: no metrics endpoint.
@@ -71,6 +77,8 @@ impl Default for ServerConfig {
             www_dir: PathBuf::from("www"),
             rate_limit: true,
             fake_today: None,
+            page_limits: PageLimits::default(),
+            trust_forwarded_for: false,
             limits: Limits::default(),
             metrics_token: None,
         }

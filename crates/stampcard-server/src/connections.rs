@@ -144,10 +144,10 @@ pub async fn serve(
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, _peer)) => {
+            Ok((stream, peer)) => {
                 // Responses are small and written whole: send them at once.
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(serve_connection(stream, router.clone(), limits, phase_receiver.clone(), slot));
+                tokio::spawn(serve_connection(stream, peer, router.clone(), limits, phase_receiver.clone(), slot));
             }
             // The client gave up between connecting and our accept: nothing to do.
             Err(error) if is_connection_error(&error) => {}
@@ -208,6 +208,7 @@ fn is_connection_error(error: &io::Error) -> bool {
 /// Serves one connection until it ends, its watchdog fires, or the server stops.
 async fn serve_connection(
     stream: TcpStream,
+    peer: std::net::SocketAddr,
     router: Router,
     limits: Limits,
     mut phase: watch::Receiver<Phase>,
@@ -220,7 +221,9 @@ async fn serve_connection(
     let io = TokioIo::new(TrackedIo { inner: stream, activity: activity.clone() });
     let service = {
         let activity = activity.clone();
-        tower::service_fn(move |request: Request<Incoming>| {
+        tower::service_fn(move |mut request: Request<Incoming>| {
+            // The client's address, for the stamp page's per-address limits.
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             let guard = RequestGuard::start(activity.clone());
             let router = router.clone();
             async move {

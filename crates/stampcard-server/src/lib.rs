@@ -18,6 +18,7 @@ pub mod plan;
 pub mod ratelimit;
 pub mod secrets;
 pub mod store;
+pub mod throttle;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -35,6 +36,7 @@ use crate::config::{Limits, ServerConfig, default_public_url};
 use crate::http::AppState;
 use crate::ratelimit::{RateLimiter, StoreWindow, Unlimited};
 use crate::store::Store;
+use crate::throttle::{PageLimiter, Turns};
 
 /// How often expired sessions and idempotency records are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -54,6 +56,9 @@ pub fn state(config: &ServerConfig, store: Arc<dyn Store>, public_url: String) -
         public_url: Arc::from(public_url.trim_end_matches('/')),
         limiter,
         www_dir: Arc::new(PathBuf::from(&config.www_dir)),
+        page_limiter: config.rate_limit.then(|| Arc::new(PageLimiter::new(config.page_limits))),
+        turns: Arc::new(Turns::default()),
+        trust_forwarded_for: config.trust_forwarded_for,
         body_timeout: config.limits.request_body_timeout,
         metrics: config.metrics_token.as_deref().map(metrics::MetricsAccess::new),
     }

@@ -15,7 +15,9 @@ use stampcard_server::clock::Clock;
 use stampcard_server::config::{DatabaseConfig, Limits, ServerConfig};
 use stampcard_server::ops::admin;
 use stampcard_server::plan::Plan;
+use stampcard_server::secrets::{self, HashLimits};
 use stampcard_server::store::{self, Store, StoreOptions};
+use stampcard_server::throttle::PageLimits;
 use stampcard_server::{Server, demo};
 
 /// Self-hostable stamp-card loyalty server.
@@ -99,6 +101,31 @@ struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "STAMPCARD_LOG_JSON")]
     log_json: bool,
+    /// Behind exactly one reverse proxy that appends the client's address to X-Forwarded-For:
+    /// take the client's address (for the stamp page's limits) from its last entry.
+    #[arg(long, env = "STAMPCARD_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// Password hashes (argon2id, 19 MiB each) computed at once [default: the number of cores].
+    #[arg(long, env = "STAMPCARD_HASH_WORKERS")]
+    hash_workers: Option<usize>,
+    /// Password checks that may wait for a hashing thread; more get 503 [default: 16 per worker].
+    #[arg(long, env = "STAMPCARD_HASH_QUEUE")]
+    hash_queue: Option<usize>,
+    /// How long a password check may wait for a hashing thread before it gets 503, in ms.
+    #[arg(long, env = "STAMPCARD_HASH_MAX_WAIT_MS", default_value_t = 5000)]
+    hash_max_wait_ms: u64,
+    /// Stamp-page reads (intro, card) per stamp link per minute.
+    #[arg(long, env = "STAMPCARD_PAGE_READS_PER_LINK", default_value_t = PageLimits::default().reads_per_link)]
+    page_reads_per_link: u32,
+    /// Stamp-page PIN and staff-password requests per stamp link per minute.
+    #[arg(long, env = "STAMPCARD_PAGE_SECRETS_PER_LINK", default_value_t = PageLimits::default().secrets_per_link)]
+    page_secrets_per_link: u32,
+    /// Stamp-page reads per client address per minute.
+    #[arg(long, env = "STAMPCARD_PAGE_READS_PER_ADDRESS", default_value_t = PageLimits::default().reads_per_address)]
+    page_reads_per_address: u32,
+    /// Stamp-page PIN and staff-password requests per client address per minute.
+    #[arg(long, env = "STAMPCARD_PAGE_SECRETS_PER_ADDRESS", default_value_t = PageLimits::default().secrets_per_address)]
+    page_secrets_per_address: u32,
     /// Seconds a client has to send a request's headers, from connecting (or from the first
     /// byte of a later request on a kept-alive connection).
     #[arg(long, env = "STAMPCARD_HEADER_READ_TIMEOUT", default_value = "10", value_parser = seconds)]
@@ -129,6 +156,25 @@ struct ServeArgs {
 }
 
 impl ServeArgs {
+    fn hash_limits(&self) -> HashLimits {
+        let defaults = HashLimits::default();
+        let workers = self.hash_workers.unwrap_or(defaults.workers).max(1);
+        HashLimits {
+            workers,
+            queue: self.hash_queue.unwrap_or(16 * workers).max(1),
+            max_wait: std::time::Duration::from_millis(self.hash_max_wait_ms),
+        }
+    }
+
+    fn page_limits(&self) -> PageLimits {
+        PageLimits {
+            reads_per_link: self.page_reads_per_link,
+            secrets_per_link: self.page_secrets_per_link,
+            reads_per_address: self.page_reads_per_address,
+            secrets_per_address: self.page_secrets_per_address,
+        }
+    }
+
     fn limits(&self) -> Limits {
         Limits {
             header_read_timeout: self.header_read_timeout,
@@ -283,6 +329,8 @@ fn init_logging(json: bool) {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_json);
+    let hash_limits = args.hash_limits();
+    secrets::configure_hashing(hash_limits);
     check_www(&args.www_dir)?;
     if let Some(token) = &args.metrics_token {
         anyhow::ensure!(
@@ -297,6 +345,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         www_dir: args.www_dir.clone(),
         rate_limit: args.rate_limit == "on",
         fake_today: args.fake_today,
+        page_limits: args.page_limits(),
+        trust_forwarded_for: args.trust_forwarded_for,
         limits: args.limits(),
         metrics_token: args.metrics_token.as_ref().map(|token| token.trim().to_owned()),
     };

@@ -29,8 +29,12 @@ use crate::metrics::MetricsAccess;
 use crate::ops::Ctx;
 use crate::ratelimit::RateLimiter;
 use crate::store::{Idempotency, Op, Reply, ResultJson, Store, WriteJob};
+use crate::throttle::{PageLimiter, Secret, Turn, Turns};
 use error::ResponseCode;
 use extract::ApiCaller;
+
+/// How long a guess waits for the guesses before it on the same secret.
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -45,6 +49,12 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     /// Where `stamp.html` and `widget/` are.
     pub www_dir: Arc<PathBuf>,
+    /// The page API's limits per stamp link and client address (`None`: limits off).
+    pub page_limiter: Option<Arc<PageLimiter>>,
+    /// Guesses on one PIN or staff password take turns.
+    pub turns: Arc<Turns>,
+    /// Whether the last `X-Forwarded-For` address is the client's (behind one trusted proxy).
+    pub trust_forwarded_for: bool,
     /// How long a handler waits for a request body to arrive whole.
     pub body_timeout: Duration,
     /// Who may read `/metrics`; `None`: there is no `/metrics`.
@@ -61,6 +71,14 @@ impl AppState {
             today: self.clock.today(),
             now_ms: self.clock.now_ms(),
         }
+    }
+
+    /// Waits for this secret's turn: guesses on one PIN or staff password run one at a time,
+    /// so each sees the lock or the state the one before it left.
+    pub async fn turn(&self, secret: Secret) -> Result<Turn, Error> {
+        self.turns.take(secret, TURN_WAIT).await.ok_or_else(|| {
+            Error::retry_after(ErrorCode::Busy, "too many tries on this stamp card at once; retry in a moment", 1)
+        })
     }
 
     /// Runs a write and returns its (possibly replayed) response.
@@ -92,6 +110,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .fallback_service(routes)
         .layer(middleware::from_fn(envelope_bare_errors))
+        // Every answer is what its Content-Type says: browsers must not guess another type.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(middleware::from_fn(log_request))
         .layer(middleware::from_fn(record_metrics))
 }
@@ -133,6 +156,9 @@ async fn envelope_bare_errors(request: Request, next: Next) -> Response {
     parts.extensions.insert(ResponseCode(reply.code));
     Response::from_parts(parts, Body::from(reply.body))
 }
+
+/// Path prefixes whose next segment is a stamp-page token.
+const TOKEN_PREFIXES: [&str; 2] = ["/stamp/", "/api/page/v1/"];
 
 /// The route template a request matched (`/api/page/v1/{token}`), carried on the response
 /// to the metrics middleware, which runs outside the router.
@@ -179,21 +205,17 @@ async fn record_metrics(request: Request, next: Next) -> Response {
     response
 }
 
-/// Stamp-page tokens are secrets: the log shows only their first characters.
+/// Stamp-page tokens are secrets: the log shows only the first characters of the whole
+/// segment after a token prefix, whatever it holds (`<token>.`, `<token>%20`, `<token>/...`).
 fn redact_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for (i, segment) in path.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        if crate::secrets::looks_like_token(segment) {
-            out.push_str(&segment[..6]);
-            out.push('…');
-        } else {
-            out.push_str(segment);
+    for prefix in TOKEN_PREFIXES {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let (segment, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let shown: String = segment.chars().take(4).collect();
+            return format!("{prefix}{shown}…{tail}");
         }
     }
-    out
+    path.to_owned()
 }
 
 /// One structured line per request.
@@ -220,3 +242,27 @@ async fn log_request(request: Request, next: Next) -> Response {
 /// Turns `Result<Reply, Error>` handlers' errors into envelopes (both implement
 /// `IntoResponse`; this alias keeps signatures short).
 pub type ApiResult = Result<Reply, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::redact_path;
+
+    #[test]
+    fn tokens_never_reach_the_log() {
+        let token = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
+        for path in [
+            format!("/stamp/{token}"),
+            format!("/stamp/{token}."),
+            format!("/stamp/{token}%20"),
+            format!("/stamp/{token}/"),
+            format!("/stamp/x{token}"),
+            format!("/api/page/v1/{token}/session"),
+            format!("/api/page/v1/{token}%00/card"),
+        ] {
+            let logged = redact_path(&path);
+            assert!(!logged.contains(&token[4..20]), "{path} logged as {logged}");
+        }
+        assert_eq!(redact_path(&format!("/api/page/v1/{token}/session")), "/api/page/v1/AbCd…/session");
+        assert_eq!(redact_path("/api/stamp/v1/add"), "/api/stamp/v1/add");
+    }
+}

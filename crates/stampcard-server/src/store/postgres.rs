@@ -17,12 +17,14 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{ConnectOptions, Connection, PgExecutor, Row};
 use stampcard_core::wire::HistoryEvent;
 
+use super::sql::{self, CardGuardRow};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, Idempotency, NewEvent, Principal, Reply, StampRecord, Store, StoreError,
     StoredResponse, Tx, WriteJob, execute, from_wire_name, parse_pin_state, parse_plan, pin_state_name, wire_name,
 };
 use crate::clock::ymdt;
 use crate::plan::Plan;
+use stampcard_core::secret::CardGuard;
 
 /// The schema, embedded at build time (no database needed to build).
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -115,23 +117,28 @@ fn without_password(database_url: &str, message: &str) -> String {
 #[async_trait]
 impl Store for PostgresStore {
     async fn write(&self, job: WriteJob) -> Result<Reply, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        sqlx::query("BEGIN").execute(&mut *conn).await?;
-        let mut tx = PostgresTx { conn: &mut conn };
-        match execute(&mut tx, job).await {
-            Ok(reply) => {
-                sqlx::query("COMMIT").execute(&mut *conn).await?;
-                Ok(reply)
-            }
-            Err(error) => {
-                if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
-                    tracing::error!(error = %rollback, "ROLLBACK failed");
-                    // A connection in an unknown transaction state must not go back to the pool.
-                    conn.detach();
+        let pool = self.pool.clone();
+        // The write runs in its own task: once started it finishes even when the caller goes
+        // away (a client disconnects, a timeout fires), so it commits or rolls back as a whole
+        // and an idempotent retry finds its stored answer. `Transaction` rolls back on drop,
+        // so even a panic never returns a connection to the pool inside an open transaction.
+        let task = tokio::spawn(async move {
+            let mut tx = pool.begin().await?;
+            let outcome = execute(&mut PostgresTx { conn: &mut tx }, job).await;
+            match outcome {
+                Ok(Ok(reply)) => {
+                    tx.commit().await?;
+                    Ok(reply)
                 }
-                Err(error)
+                Ok(Err(error)) | Err(error) => {
+                    if let Err(rollback) = tx.rollback().await {
+                        tracing::error!(error = %rollback, "ROLLBACK failed");
+                    }
+                    Err(error)
+                }
             }
-        }
+        });
+        task.await.map_err(|e| StoreError::internal(format!("a write task failed: {e}")))?
     }
 
     async fn authenticate(&self, key_hash: &[u8]) -> Result<Option<Principal>, StoreError> {
@@ -231,6 +238,12 @@ impl Store for PostgresStore {
                 })
             })
             .collect()
+    }
+
+    async fn card_guard(&self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        let row: Option<CardGuardRow> =
+            sqlx::query_as(sql::CARD_GUARD).bind(card_idx).fetch_optional(&self.pool).await?;
+        row.map_or(Ok(CardGuard::default()), CardGuardRow::into_guard)
     }
 
     async fn session_stamp(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<i64>, StoreError> {
@@ -642,6 +655,24 @@ impl Tx for PostgresTx<'_> {
         .bind(event.at)
         .execute(&mut *self.conn)
         .await?;
+        Ok(())
+    }
+
+    async fn card_guard(&mut self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        // Every staff-password check of the card waits here for the one before it.
+        sqlx::query("INSERT INTO card_guards (card_idx) VALUES ($1) ON CONFLICT (card_idx) DO NOTHING")
+            .bind(card_idx)
+            .execute(&mut *self.conn)
+            .await?;
+        let row: Option<CardGuardRow> = sqlx::query_as(&format!("{} FOR UPDATE", sql::CARD_GUARD))
+            .bind(card_idx)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.map_or(Ok(CardGuard::default()), CardGuardRow::into_guard)
+    }
+
+    async fn put_card_guard(&mut self, card_idx: i64, guard: &CardGuard) -> Result<(), StoreError> {
+        sql::bind_card_guard(sqlx::query(sql::PUT_CARD_GUARD), card_idx, guard).execute(&mut *self.conn).await?;
         Ok(())
     }
 

@@ -22,6 +22,7 @@ use stampcard_core::wire::HistoryEvent;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::sql::{self, CardGuardRow};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, Idempotency, NewEvent, Principal, Reply, StampRecord, Store, StoreError,
     StoreOptions, StoredResponse, Tx, WriteJob, execute, format_day, from_wire_name, parse_day, parse_pin_state,
@@ -29,6 +30,7 @@ use super::{
 };
 use crate::clock::ymdt;
 use crate::plan::Plan;
+use stampcard_core::secret::CardGuard;
 
 /// The schema, embedded at build time (no database needed to build).
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -162,9 +164,10 @@ async fn checkpoint(conn: &mut SqliteConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Runs up to [`MAX_GROUP`] queued jobs in one transaction. When the transaction itself
-/// breaks, the jobs run so far are answered with an error (nothing of theirs is kept) and the
-/// ones not yet run stay queued for the next group.
+/// Runs up to [`MAX_GROUP`] queued jobs in one transaction. A job that fails or panics is
+/// undone in its savepoint and fails alone. When the transaction itself breaks, the jobs run
+/// so far are answered with an error (nothing of theirs is kept) and the ones not yet run
+/// stay queued for the next group.
 async fn run_group(conn: &mut SqliteConnection, queue: &mut VecDeque<Pending>) {
     if let Err(error) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         let error = StoreError::from(error);
@@ -180,9 +183,14 @@ async fn run_group(conn: &mut SqliteConnection, queue: &mut VecDeque<Pending>) {
         let Some(pending) = queue.pop_front() else { break };
         let mut tx = SqliteTx { conn: &mut *conn };
         match execute(&mut tx, pending.job).await {
-            Ok(reply) => done.push((pending.answer, reply)),
+            Ok(Ok(reply)) => done.push((pending.answer, reply)),
+            // Undone inside its savepoint: only this job fails, the group goes on.
+            Ok(Err(error)) => {
+                tracing::error!(%error, "a write failed; its changes were undone");
+                let _ = pending.answer.send(Err(error));
+            }
             Err(error) => {
-                tracing::error!(%error, "a write failed; rolling back its group");
+                tracing::error!(%error, "a write broke its transaction; rolling back its group");
                 let _ = pending.answer.send(Err(StoreError { kind: error.kind, message: error.message.clone() }));
                 failure = Some(error);
                 break;
@@ -317,6 +325,12 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn card_guard(&self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        let row: Option<CardGuardRow> =
+            sqlx::query_as(sql::CARD_GUARD).bind(card_idx).fetch_optional(&self.reader).await?;
+        row.map_or(Ok(CardGuard::default()), CardGuardRow::into_guard)
     }
 
     async fn session_stamp(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<i64>, StoreError> {
@@ -697,6 +711,17 @@ impl Tx for SqliteTx<'_> {
         .bind(event.at)
         .execute(&mut *self.conn)
         .await?;
+        Ok(())
+    }
+
+    async fn card_guard(&mut self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        let row: Option<CardGuardRow> =
+            sqlx::query_as(sql::CARD_GUARD).bind(card_idx).fetch_optional(&mut *self.conn).await?;
+        row.map_or(Ok(CardGuard::default()), CardGuardRow::into_guard)
+    }
+
+    async fn put_card_guard(&mut self, card_idx: i64, guard: &CardGuard) -> Result<(), StoreError> {
+        sql::bind_card_guard(sqlx::query(sql::PUT_CARD_GUARD), card_idx, guard).execute(&mut *self.conn).await?;
         Ok(())
     }
 

@@ -71,7 +71,7 @@ impl Cluster {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = Backend::from_env().fresh_database_url(&dir).await;
         // The first server migrates; the account is made the way `stampcard account create` makes it.
-        let www = crate::process::fake_www(dir.path());
+        let www = crate::operator::fake_www(dir.path());
         let first = start(&database_url, &www).await;
         let second = start(&database_url, &www).await;
         let store = store::open(&database_url, &StoreOptions { pg_max_connections: 2, ..StoreOptions::default() })
