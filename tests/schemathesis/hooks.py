@@ -16,9 +16,8 @@ without hiding anything the OpenAPI document promises (docs/api.md, "OpenAPI con
   server accepts (`strtYmd` not after `endYmd`, `endYmd` at most 5 years ahead and, for a new
   stamp, not in the past: they compare two fields or today); a new card with `onsiteYn=Y` gets
   the password the flag requires; a valid `Idempotency-Key` is made unique to its request.
-- Refusals of schema-valid requests that depend on stored data (and, until its fix lands, one
-  known server bug) are dropped, each listed in `dropped-refusals.jsonl` in the current
-  directory.
+- Refusals of schema-valid requests that depend on stored data are dropped, each listed in
+  `dropped-refusals.jsonl` in the current directory.
 
 STAMPCARD_ST_TRACE=FILE appends every request as sent, one JSON line each (for debugging).
 """
@@ -198,26 +197,14 @@ STATE_DEPENDENT_REFUSALS = {
 }
 
 
-# A server bug whose fix is under way in another branch (issue 8, item 6): an integral JSON
-# number written as a float (`5.0`, which JSON Schema calls an integer) is refused where an
-# integer is expected. Only those refusals are dropped, counted apart, until the fix lands;
-# then delete this (the step checks the fix from that moment on). Whether the number was
-# integral is read from the request: the server's message may show it rounded differently.
-INTEGRAL_FLOAT_REFUSAL = re.compile(r"^([A-Za-z]+): invalid type: floating point `[^`]*`, expected i64")
-
-
 def _dropped_reason(case, response) -> str | None:
     try:
         answer = response.json()
-        code, message = answer.get("code"), answer.get("message", "")
+        code = answer.get("code")
     except (ValueError, AttributeError):
         return None
     if (f"{case.method.upper()} {case.path}", code) in STATE_DEPENDENT_REFUSALS:
         return "state-dependent"
-    match = INTEGRAL_FLOAT_REFUSAL.match(message) if code == 1003 else None
-    sent = case.body.get(match.group(1)) if match and isinstance(case.body, dict) else None
-    if isinstance(sent, float) and sent.is_integer():
-        return "known-bug"
     return None
 
 

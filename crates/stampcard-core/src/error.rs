@@ -86,6 +86,8 @@ error_codes! {
     InvalidIdempotencyKey = (1020, 400, "the Idempotency-Key header must be 1 to 255 visible ASCII characters"),
     /// `onsiteYn` is `Y` but no `onsitePwd` was given for the card.
     OnsitePasswordMissing = (1021, 422, "a card with onsiteYn=Y needs an onsitePwd"),
+    /// The request body did not arrive within the server's request-body timeout.
+    RequestTimeout = (1030, 408, "the request body did not arrive in time; send it again"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.
@@ -114,6 +116,10 @@ error_codes! {
     PinAlreadySet = (2012, 409, "a PIN is already set for this stamp card"),
     /// The card has no on-site staff password, so staff actions on the page are off.
     OnsiteNotEnabled = (2013, 409, "this card has no on-site staff password; the shop adds stamps and redeems through its own system"),
+    /// Too many requests for one stamp page, or from one client address, on the page API.
+    PageRateLimited = (2014, 429, "too many requests for this stamp page; slow down and retry later"),
+    /// `GET /metrics` without the operator's metrics token.
+    MetricsTokenRequired = (2030, 401, "the metrics need the header Authorization: Bearer <metrics token>"),
 
     // 3xxx: what is asked for does not exist.
     /// No such stamp for this account.
@@ -150,6 +156,8 @@ error_codes! {
     Internal = (9001, 500, "internal server error"),
     /// The database is unavailable.
     Unavailable = (9002, 503, "the service is temporarily unavailable; retry shortly"),
+    /// Too many password checks are queued; the server refuses rather than run out of memory.
+    Busy = (9003, 503, "the server is busy; retry in a moment"),
 }
 
 impl fmt::Display for ErrorCode {

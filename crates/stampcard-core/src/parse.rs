@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::types::{INVALID_DATE_PREFIX, INVALID_FLAG_PREFIX};
+use crate::types::{INVALID_DATE_PREFIX, INVALID_FLAG_PREFIX, NOT_INTEGER_PREFIX};
 use crate::validate;
 
 /// Parses a JSON body into `T`.
@@ -37,6 +37,12 @@ fn classify(path: &str, error: &serde_json::Error) -> ApiError {
     // serde_json appends " at line L column C"; the field name is more useful to a client.
     let detail = text.split(" at line ").next().unwrap_or(&text);
     match error.classify() {
+        // Valid JSON, but a number serde_json cannot hold (`1e400`): a range problem, not a
+        // syntax one, like any other number too large for its field.
+        Category::Syntax if detail == "number out of range" && !path.trim_start_matches('.').is_empty() => {
+            let field = path.trim_start_matches('.');
+            ApiError::new(ErrorCode::OutOfRange, format!("{field} is out of range: the number is too large"))
+        }
         Category::Syntax | Category::Eof | Category::Io => {
             ApiError::new(ErrorCode::MalformedJson, format!("the request body is not valid JSON: {text}"))
         }
@@ -48,6 +54,13 @@ fn classify(path: &str, error: &serde_json::Error) -> ApiError {
                 ApiError::new(ErrorCode::InvalidDate, format!("{field}: {detail}"))
             } else if detail.starts_with(INVALID_FLAG_PREFIX) {
                 ApiError::new(ErrorCode::InvalidFlag, format!("{field} must be \"Y\" or \"N\""))
+            } else if let Some(duplicate) = detail.strip_prefix("duplicate field ") {
+                // Which copy the client meant is a guess; refuse rather than pick one.
+                let duplicate = duplicate.trim_matches('`');
+                ApiError::new(ErrorCode::WrongType, format!("{duplicate} must be given once, not repeated"))
+            } else if let Some(number) = detail.strip_prefix(NOT_INTEGER_PREFIX) {
+                let number = number.trim_start_matches(": ");
+                ApiError::new(ErrorCode::WrongType, format!("{field} must be an integer, got {number}"))
             } else if detail.starts_with("invalid value: integer") || detail.contains("out of range") {
                 ApiError::new(ErrorCode::OutOfRange, format!("{field}: {detail}"))
             } else if field.is_empty() || field == "?" {
@@ -59,21 +72,45 @@ fn classify(path: &str, error: &serde_json::Error) -> ApiError {
     }
 }
 
-/// Parses a required id query parameter such as `?stampIdx=394`.
-pub fn idx_param(name: &'static str, value: Option<&str>) -> Result<i64, ApiError> {
-    let value = value
-        .ok_or_else(|| ApiError::new(ErrorCode::MissingField, format!("the query parameter {name} is required")))?;
-    let number: i64 = value
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::new(ErrorCode::WrongType, format!("{name} must be an integer, got {value:?}")))?;
+/// Parses a required id query parameter such as `?stampIdx=394` from every value the query
+/// gives it: none is a missing field, more than one is refused rather than guessing which
+/// one the client meant.
+pub fn idx_param(name: &'static str, values: &[&str]) -> Result<i64, ApiError> {
+    let value = match values {
+        [] => return Err(ApiError::new(ErrorCode::MissingField, format!("the query parameter {name} is required"))),
+        [value] => value,
+        _ => {
+            return Err(ApiError::new(
+                ErrorCode::WrongType,
+                format!("the query parameter {name} must be given once, not {} times", values.len()),
+            ));
+        }
+    };
+    let number = query_integer(name, value)?;
     validate::idx(name, number).map_err(|e| ApiError::new(e.code, e.message))
+}
+
+/// An integer written in a query: plain digits, or any number a JSON body may carry for an
+/// integer (`1.0`, `1e1`, whole numbers beyond `i64`, which then fail the range check).
+fn query_integer(name: &str, value: &str) -> Result<i64, ApiError> {
+    let text = value.trim();
+    if let Ok(number) = text.parse::<i64>() {
+        return Ok(number);
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    match crate::types::integer(&mut deserializer).and_then(|number| deserializer.end().map(|()| number)) {
+        Ok(number) => Ok(number),
+        Err(error) if error.to_string().starts_with("number out of range") => {
+            Err(ApiError::new(ErrorCode::OutOfRange, format!("{name} is out of range: the number is too large")))
+        }
+        Err(_) => Err(ApiError::new(ErrorCode::WrongType, format!("{name} must be an integer, got {value:?}"))),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{CreateStampRequest, StampIdxRequest};
+    use crate::wire::{CreateStampRequest, StampIdxRequest, UpdateStampRequest};
 
     fn code_of<T: DeserializeOwned + std::fmt::Debug>(body: &str) -> ErrorCode {
         json::<T>(body.as_bytes()).expect_err(body).code
@@ -89,7 +126,7 @@ mod tests {
             ("{\"stampIdx\": \"394\"}", ErrorCode::WrongType),
             ("{\"stampIdx\": 1.5}", ErrorCode::WrongType),
             ("[1]", ErrorCode::WrongType),
-            ("{\"stampIdx\": 99999999999999999999999}", ErrorCode::WrongType),
+            ("{\"stampIdx\": true}", ErrorCode::WrongType),
         ];
         for (body, expected) in cases {
             assert_eq!(code_of::<StampIdxRequest>(body), *expected, "{body}");
@@ -104,6 +141,11 @@ mod tests {
         );
         let missing = json::<CreateStampRequest>(b"{\"cardIdx\": 1, \"endYmd\": \"2025-12-31\"}").unwrap_err();
         assert_eq!(missing.message, "strtYmd is required");
+        let duplicate = json::<StampIdxRequest>(b"{\"stampIdx\": 5, \"stampIdx\": 6}").unwrap_err();
+        assert_eq!(
+            (duplicate.code, duplicate.message.as_str()),
+            (ErrorCode::WrongType, "stampIdx must be given once, not repeated")
+        );
         let wrong = json::<CreateStampRequest>(create(", \"memo\": 5").as_bytes()).unwrap_err();
         assert!(wrong.message.starts_with("memo: invalid type"), "{}", wrong.message);
     }
@@ -118,12 +160,64 @@ mod tests {
     }
 
     #[test]
+    fn integers_written_as_floats() {
+        let parsed = |body: &str| json::<StampIdxRequest>(body.as_bytes()).map(|r| r.stamp_idx);
+        for (body, expected) in [
+            ("{\"stampIdx\": 7}", 7),
+            ("{\"stampIdx\": 7.0}", 7),
+            ("{\"stampIdx\": 7e0}", 7),
+            ("{\"stampIdx\": 1e1}", 10),
+            ("{\"stampIdx\": 0.7e1}", 7),
+            ("{\"stampIdx\": -0.0}", 0),
+            // Whole numbers beyond i64 saturate; the field's range check refuses them.
+            ("{\"stampIdx\": 1e30}", i64::MAX),
+            ("{\"stampIdx\": 99999999999999999999}", i64::MAX),
+            ("{\"stampIdx\": 9223372036854775808}", i64::MAX),
+            ("{\"stampIdx\": -1e30}", i64::MIN),
+            ("{\"stampIdx\": -99999999999999999999}", i64::MIN),
+        ] {
+            assert_eq!(parsed(body), Ok(expected), "{body}");
+        }
+        for body in ["{\"stampIdx\": 1.5}", "{\"stampIdx\": -0.25}", "{\"stampIdx\": 1e-1}"] {
+            let error = parsed(body).unwrap_err();
+            assert_eq!(error.code, ErrorCode::WrongType, "{body}");
+            assert!(error.message.starts_with("stampIdx must be an integer, got "), "{}", error.message);
+        }
+        let huge = parsed("{\"stampIdx\": 1e400}").unwrap_err();
+        assert_eq!(
+            (huge.code, huge.message.as_str()),
+            (ErrorCode::OutOfRange, "stampIdx is out of range: the number is too large")
+        );
+        // Optional integers too; null stays absent.
+        let update: UpdateStampRequest = json(b"{\"stampIdx\": 1.0, \"cardIdx\": 2.0, \"stamps\": 3e0}").unwrap();
+        assert_eq!((update.stamp_idx, update.card_idx, update.stamps), (1, Some(2), Some(3)));
+        let update: UpdateStampRequest = json(b"{\"stampIdx\": 1, \"cardIdx\": null}").unwrap();
+        assert_eq!((update.card_idx, update.stamps), (None, None));
+        let error = json::<UpdateStampRequest>(b"{\"stampIdx\": 1, \"stamps\": 2.5}").unwrap_err();
+        assert_eq!((error.code, error.message.as_str()), (ErrorCode::WrongType, "stamps must be an integer, got 2.5"));
+    }
+
+    #[test]
     fn idx_params() {
-        assert_eq!(idx_param("stampIdx", Some("394")), Ok(394));
-        assert_eq!(idx_param("stampIdx", None).unwrap_err().code, ErrorCode::MissingField);
-        assert_eq!(idx_param("stampIdx", Some("abc")).unwrap_err().code, ErrorCode::WrongType);
-        assert_eq!(idx_param("stampIdx", Some("0")).unwrap_err().code, ErrorCode::OutOfRange);
-        assert_eq!(idx_param("stampIdx", Some("-4")).unwrap_err().code, ErrorCode::OutOfRange);
-        assert_eq!(idx_param("stampIdx", Some("9007199254740992")).unwrap_err().code, ErrorCode::OutOfRange);
+        let code = |values: &[&str]| idx_param("stampIdx", values).unwrap_err().code;
+        assert_eq!(idx_param("stampIdx", &["394"]), Ok(394));
+        assert_eq!(idx_param("stampIdx", &[" 394 "]), Ok(394));
+        assert_eq!(idx_param("stampIdx", &["394.0"]), Ok(394));
+        assert_eq!(idx_param("stampIdx", &["1e1"]), Ok(10));
+        assert_eq!(code(&[]), ErrorCode::MissingField);
+        assert_eq!(code(&["abc"]), ErrorCode::WrongType);
+        assert_eq!(code(&[""]), ErrorCode::WrongType);
+        assert_eq!(code(&["1.5"]), ErrorCode::WrongType);
+        assert_eq!(code(&["0"]), ErrorCode::OutOfRange);
+        assert_eq!(code(&["-4"]), ErrorCode::OutOfRange);
+        assert_eq!(code(&["9007199254740992"]), ErrorCode::OutOfRange);
+        assert_eq!(code(&["99999999999999999999"]), ErrorCode::OutOfRange);
+        assert_eq!(code(&["1e30"]), ErrorCode::OutOfRange);
+        assert_eq!(code(&["-1e30"]), ErrorCode::OutOfRange);
+        assert_eq!(code(&["1e400"]), ErrorCode::OutOfRange);
+        let repeated = idx_param("stampIdx", &["5", "6"]).unwrap_err();
+        assert_eq!(repeated.code, ErrorCode::WrongType);
+        assert_eq!(repeated.message, "the query parameter stampIdx must be given once, not 2 times");
+        assert_eq!(code(&["5", "5"]), ErrorCode::WrongType, "even the same value twice");
     }
 }

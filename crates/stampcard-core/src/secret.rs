@@ -99,6 +99,66 @@ pub fn lock_secs(consecutive_failures: u32) -> Option<u32> {
     Some(FIRST_LOCK_SECS.saturating_mul(factor).min(MAX_LOCK_SECS))
 }
 
+/// Wrong staff passwords in a row on one card, over all its stamps, before the card's on-site
+/// actions lock.
+pub const CARD_LOCK_AFTER_FAILURES: u32 = 5;
+/// The first card-wide lock; each further lock in a row doubles it.
+pub const CARD_FIRST_LOCK_SECS: u32 = 60;
+/// The longest card-wide lock: short, so one customer cannot shut the counter for long.
+pub const CARD_MAX_LOCK_SECS: u32 = 15 * 60;
+/// After this long without a wrong staff password the card's lock schedule starts afresh.
+pub const CARD_QUIET_RESET_MS: i64 = 60 * 60 * 1000;
+
+/// The staff-password guard shared by every stamp of one card.
+///
+/// Failures count per card, so a customer holding many stamps of the card gets no more
+/// guesses than one holding a single stamp: at most [`CARD_LOCK_AFTER_FAILURES`] per lock,
+/// and locks grow from 1 to 15 minutes. Each stamp also keeps its own escalating lock
+/// ([`lock_secs`]), which stops one stamp from re-locking the counter as soon as a card lock
+/// ends; a right password clears the card's counter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CardGuard {
+    /// Wrong passwords since the last lock or success.
+    pub failures: u32,
+    /// Locks in a row without a success in between (the schedule's step).
+    pub locks: u32,
+    /// Unix ms until which the card's on-site actions are locked (0: never locked).
+    pub locked_until_ms: i64,
+    /// Unix ms of the last wrong password (0: none).
+    pub last_failure_ms: i64,
+}
+
+impl CardGuard {
+    /// Seconds left of the card's lock, if it is locked at `now_ms`.
+    pub fn locked_secs(&self, now_ms: i64) -> Option<u32> {
+        let left = self.locked_until_ms.checked_sub(now_ms).filter(|left| *left > 0)?;
+        Some(u32::try_from((left + 999) / 1000).unwrap_or(u32::MAX))
+    }
+
+    /// Counts a wrong password; returns the lock's length when this failure starts one.
+    pub fn record_failure(&mut self, now_ms: i64) -> Option<u32> {
+        if self.last_failure_ms != 0 && now_ms.saturating_sub(self.last_failure_ms) >= CARD_QUIET_RESET_MS {
+            *self = CardGuard::default();
+        }
+        self.last_failure_ms = now_ms;
+        self.failures = self.failures.saturating_add(1);
+        if self.failures < CARD_LOCK_AFTER_FAILURES {
+            return None;
+        }
+        let factor = 1u32.checked_shl(self.locks.min(16)).unwrap_or(u32::MAX);
+        let secs = CARD_FIRST_LOCK_SECS.saturating_mul(factor).min(CARD_MAX_LOCK_SECS);
+        self.failures = 0;
+        self.locks = self.locks.saturating_add(1);
+        self.locked_until_ms = now_ms.saturating_add(i64::from(secs) * 1000);
+        Some(secs)
+    }
+
+    /// A right password: the counter and the schedule start afresh.
+    pub fn record_success(&mut self) {
+        *self = CardGuard::default();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +203,39 @@ mod tests {
         assert_eq!(lock_secs(7), Some(120));
         assert_eq!(lock_secs(12), Some(3600));
         assert_eq!(lock_secs(u32::MAX), Some(3600));
+    }
+
+    #[test]
+    fn card_guard_locks_after_five_and_grows_to_fifteen_minutes() {
+        let mut guard = CardGuard::default();
+        let t0 = 1_700_000_000_000;
+        for i in 0..4 {
+            assert_eq!(guard.record_failure(t0 + i), None, "failure {i}");
+        }
+        assert_eq!(guard.record_failure(t0 + 4), Some(60));
+        assert_eq!(guard.locked_secs(t0 + 4), Some(60));
+        assert_eq!(guard.locked_secs(t0 + 60_004), None);
+        let mut at = t0 + 60_004;
+        let mut locks = Vec::new();
+        for _ in 0..6 {
+            let secs = (0..5).find_map(|_| guard.record_failure(at)).expect("five failures lock");
+            locks.push(secs);
+            at += i64::from(secs) * 1000;
+        }
+        assert_eq!(locks, [120, 240, 480, 900, 900, 900]);
+        guard.record_success();
+        assert_eq!(guard, CardGuard::default());
+        assert_eq!(guard.locked_secs(at), None);
+    }
+
+    #[test]
+    fn card_guard_forgets_after_a_quiet_hour() {
+        let mut guard = CardGuard::default();
+        let t0 = 1_700_000_000_000;
+        for i in 0..4 {
+            assert_eq!(guard.record_failure(t0 + i), None);
+        }
+        assert_eq!(guard.record_failure(t0 + CARD_QUIET_RESET_MS + 10), None, "the count restarted");
+        assert_eq!(guard.failures, 1);
     }
 }

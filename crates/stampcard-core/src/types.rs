@@ -55,6 +55,55 @@ impl<'de> Deserialize<'de> for YesNo {
     }
 }
 
+/// Prefix of the serde message for a number with a fractional part where an integer is
+/// expected, so the parser can map it to its code.
+pub(crate) const NOT_INTEGER_PREFIX: &str = "not an integer";
+
+/// An integer request field as clients really send it. PHP and Python write integral numbers
+/// as floats (`1.0`, `1e1`), so a float with no fractional part is the same integer; `1.5` is
+/// refused. A whole number beyond `i64` (`1e30`, `99999999999999999999`) saturates to
+/// `i64::MIN` or `i64::MAX` instead of failing here, so it reaches the field's own range check
+/// and gets the same `OutOfRange` answer, naming the allowed range, as any other number outside
+/// it (every integer field's range lies well inside `i64`).
+struct Integer(i64);
+
+impl<'de> Deserialize<'de> for Integer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Integer, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Integer;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Integer, E> {
+                Ok(Integer(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Integer, E> {
+                Ok(Integer(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Integer, E> {
+                if v.fract() == 0.0 {
+                    // `as` saturates at the ends of i64, which is the point (see above).
+                    Ok(Integer(v as i64))
+                } else {
+                    Err(E::custom(format!("{NOT_INTEGER_PREFIX}: {v}")))
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// `#[serde(deserialize_with)]` for a required integer field (see [`Integer`]).
+pub(crate) fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    Integer::deserialize(deserializer).map(|i| i.0)
+}
+
+/// `#[serde(deserialize_with)]` for an optional integer field; `null` is absent.
+pub(crate) fn optional_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    Option::<Integer>::deserialize(deserializer).map(|i| i.map(|i| i.0))
+}
+
 /// Prefix of the serde message for a malformed date, so the parser can map it to its code.
 pub(crate) const INVALID_DATE_PREFIX: &str = "invalid date";
 

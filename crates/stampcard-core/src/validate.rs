@@ -79,7 +79,11 @@ pub fn idx(field: &'static str, value: i64) -> Result<i64, FieldError> {
     if (1..=limits::MAX_IDX).contains(&value) {
         Ok(value)
     } else {
-        Err(FieldError { field, code: ErrorCode::OutOfRange, message: format!("{field} must be a positive integer") })
+        Err(FieldError {
+            field,
+            code: ErrorCode::OutOfRange,
+            message: format!("{field} must be an integer from 1 to {}", limits::MAX_IDX),
+        })
     }
 }
 
@@ -205,14 +209,85 @@ fn profile(
     }
 }
 
-/// `domain`: empty means the default; otherwise an http(s) URL, stored without a trailing slash.
+/// `domain`: empty means the default; otherwise an origin, `http(s)://host[:port]`, which the
+/// stamp page's URL is built on (`{domain}/stamp/{token}`). One trailing slash is dropped;
+/// a path, query, fragment or user name would end up inside every `stampUrl`, so they are
+/// refused.
 fn domain(errors: &mut FieldErrors, value: &Option<String>) -> Option<Option<String>> {
     let value = value.as_deref()?;
     if value.is_empty() {
         return Some(None);
     }
-    url_field(errors, "domain", value, limits::DOMAIN);
-    Some(Some(value.trim_end_matches('/').to_owned()))
+    if value.chars().count() > limits::DOMAIN {
+        errors.push("domain", ErrorCode::TooLong, format!("domain must be at most {} characters", limits::DOMAIN));
+    } else if let Err(problem) = check_origin(value) {
+        errors.push(
+            "domain",
+            ErrorCode::InvalidUrl,
+            format!("domain must be only a scheme, host and optional port, like https://stamps.example.com: {problem}"),
+        );
+    }
+    Some(Some(value.strip_suffix('/').unwrap_or(value).to_owned()))
+}
+
+/// Checks that `value` is `http://` or `https://`, a host name, IPv4 or `[IPv6]` address, an
+/// optional port and at most one trailing slash; the error says what else it has.
+fn check_origin(value: &str) -> Result<(), &'static str> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or("it must start with http:// or https://")?;
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it must not contain spaces or control characters");
+    }
+    if authority.contains(['/', '?', '#']) {
+        return Err("it must not have a path, query or fragment");
+    }
+    if authority.contains('@') {
+        return Err("it must not contain a user name or password");
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => {
+            let (address, after) = bracketed.split_once(']').ok_or("an IPv6 address must be closed with ]")?;
+            let ipv6_ok =
+                address.contains(':') && address.chars().all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.'));
+            if !ipv6_ok {
+                return Err("the IPv6 address is malformed");
+            }
+            match after {
+                "" => (address, None),
+                _ => (address, Some(after.strip_prefix(':').ok_or("only a port may follow the host")?)),
+            }
+        }
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    if let Some(port) = port {
+        let port_ok = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p));
+        if !port_ok {
+            return Err("the port must be a number from 1 to 65535");
+        }
+    }
+    if !authority.starts_with('[') {
+        let labels_ok = !host.is_empty()
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !labels_ok {
+            return Err("the host must be a name such as stamps.example.com or an IP address");
+        }
+    }
+    Ok(())
 }
 
 fn end_date_limit(errors: &mut FieldErrors, end: NaiveDate, today: NaiveDate) {

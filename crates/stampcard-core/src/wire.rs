@@ -106,6 +106,7 @@ impl<T> Envelope<T> {
 #[serde(rename_all = "camelCase")]
 pub struct CreateStampRequest {
     /// The card to issue the stamp on.
+    #[serde(deserialize_with = "crate::types::integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub card_idx: i64,
     /// Custom stamp domain (Premium plan or higher); empty means the server's own URL.
@@ -155,6 +156,7 @@ pub struct CreateStampRequest {
 #[serde(rename_all = "camelCase")]
 pub struct StampIdxRequest {
     /// The stamp.
+    #[serde(deserialize_with = "crate::types::integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub stamp_idx: i64,
 }
@@ -165,14 +167,15 @@ pub struct StampIdxRequest {
 #[serde(rename_all = "camelCase")]
 pub struct UpdateStampRequest {
     /// The stamp.
+    #[serde(deserialize_with = "crate::types::integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub stamp_idx: i64,
     /// Move the stamp to another card of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::types::optional_integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub card_idx: Option<i64>,
     /// The new total count (`0..=maxStamps`), up or down.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::types::optional_integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub stamps: Option<i64>,
     /// `Y` clears the customer's PIN; they set a new one on the next visit.
@@ -230,6 +233,7 @@ pub struct UpdateStampRequest {
 #[serde(rename_all = "camelCase")]
 pub struct RedeemRequest {
     /// The stamp.
+    #[serde(deserialize_with = "crate::types::integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub stamp_idx: i64,
     /// The on-site staff password, needed when the card has `onsiteYn = Y`.
@@ -306,6 +310,7 @@ pub struct CardCreateRequest {
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub card_ttl: Option<String>,
     /// Stamps needed for the reward.
+    #[serde(deserialize_with = "crate::types::integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub max_stamps: i64,
     /// Image shown in a filled slot.
@@ -331,6 +336,7 @@ pub struct CardCreateRequest {
 #[serde(rename_all = "camelCase")]
 pub struct CardUpdateRequest {
     /// The card.
+    #[serde(deserialize_with = "crate::types::integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub card_idx: i64,
     /// Card name.
@@ -342,7 +348,7 @@ pub struct CardUpdateRequest {
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub card_ttl: Option<String>,
     /// Stamps needed for the reward; may not go below any live stamp's count on the card.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::types::optional_integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub max_stamps: Option<i64>,
     /// Image shown in a filled slot.

@@ -80,6 +80,7 @@ async fn http_adds(path: &std::path::Path) -> anyhow::Result<f64> {
         www_dir: path.with_file_name("www"),
         rate_limit: false,
         fake_today: None,
+        ..ServerConfig::default()
     };
     let server = Server::start(&config, store.clone()).await?;
     let clock = Clock::system();

@@ -8,14 +8,17 @@
 
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod ops;
 pub mod plan;
 pub mod ratelimit;
 pub mod secrets;
 pub mod store;
+pub mod throttle;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -29,10 +32,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
-use crate::config::{ServerConfig, default_public_url};
+use crate::config::{Limits, ServerConfig, default_public_url};
 use crate::http::AppState;
 use crate::ratelimit::{RateLimiter, StoreWindow, Unlimited};
 use crate::store::Store;
+use crate::throttle::{PageLimiter, Turns};
 
 /// How often expired sessions and idempotency records are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -52,6 +56,11 @@ pub fn state(config: &ServerConfig, store: Arc<dyn Store>, public_url: String) -
         public_url: Arc::from(public_url.trim_end_matches('/')),
         limiter,
         www_dir: Arc::new(PathBuf::from(&config.www_dir)),
+        page_limiter: config.rate_limit.then(|| Arc::new(PageLimiter::new(config.page_limits))),
+        turns: Arc::new(Turns::default()),
+        trust_forwarded_for: config.trust_forwarded_for,
+        body_timeout: config.limits.request_body_timeout,
+        metrics: config.metrics_token.as_deref().map(metrics::MetricsAccess::new),
     }
 }
 
@@ -65,21 +74,21 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `config.listen` and starts serving in the background.
+    /// Binds `config.listen` and starts serving in the background, with the timeouts and
+    /// connection cap of `config.limits`.
     pub async fn start(config: &ServerConfig, store: Arc<dyn Store>) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let public_url = config.public_url.clone().unwrap_or_else(|| default_public_url(addr));
         let state = state(config, store.clone(), public_url.clone());
+        let limits =
+            Limits { max_connections: connections::fit_connection_cap(config.limits.max_connections), ..config.limits };
         let pruning = tokio::spawn(prune_forever(store, state.clock));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
-        let serving = tokio::spawn(async move {
-            axum::serve(listener, app(state))
-                .with_graceful_shutdown(async move {
-                    let _ = shutdown_signal.await;
-                })
-                .await
-        });
+        let serving = tokio::spawn(connections::serve(listener, app(state), limits, async move {
+            // A dropped `Server` stops too.
+            let _ = shutdown_signal.await;
+        }));
         Ok(Server { addr, public_url, shutdown: Some(shutdown), serving, pruning })
     }
 
@@ -107,7 +116,9 @@ impl Server {
         self.stop().await
     }
 
-    /// Stops accepting connections, finishes the requests in flight, and returns.
+    /// Stops accepting connections, lets the requests in flight finish within the shutdown
+    /// timeout, closes the connections still open after it, and returns. The store stays
+    /// open: its owner closes it ([`Store::close`]).
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());

@@ -2,8 +2,9 @@
 //! the database directly (the same operations the API uses).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
@@ -11,10 +12,12 @@ use clap::{Args, Parser, Subcommand};
 use stampcard_core::types::YesNo;
 use stampcard_core::wire::CardCreateRequest;
 use stampcard_server::clock::Clock;
-use stampcard_server::config::{DatabaseConfig, ServerConfig};
+use stampcard_server::config::{DatabaseConfig, Limits, ServerConfig};
 use stampcard_server::ops::admin;
 use stampcard_server::plan::Plan;
+use stampcard_server::secrets::{self, HashLimits};
 use stampcard_server::store::{self, Store, StoreOptions};
+use stampcard_server::throttle::PageLimits;
 use stampcard_server::{Server, demo};
 
 /// Self-hostable stamp-card loyalty server.
@@ -67,7 +70,9 @@ impl DatabaseArgs {
 
     async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
         let config = self.config();
-        store::open(&config.url, &config.options).await.with_context(|| format!("opening the database {}", config.url))
+        store::open(&config.url, &config.options)
+            .await
+            .with_context(|| format!("opening the database {}", without_password(&config.url)))
     }
 }
 
@@ -96,6 +101,99 @@ struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "STAMPCARD_LOG_JSON")]
     log_json: bool,
+    /// Behind exactly one reverse proxy that appends the client's address to X-Forwarded-For:
+    /// take the client's address (for the stamp page's limits) from its last entry.
+    #[arg(long, env = "STAMPCARD_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// Password hashes (argon2id, 19 MiB each) computed at once [default: the number of cores].
+    #[arg(long, env = "STAMPCARD_HASH_WORKERS")]
+    hash_workers: Option<usize>,
+    /// Password checks that may wait for a hashing thread; more get 503 [default: 16 per worker].
+    #[arg(long, env = "STAMPCARD_HASH_QUEUE")]
+    hash_queue: Option<usize>,
+    /// How long a password check may wait for a hashing thread before it gets 503, in ms.
+    #[arg(long, env = "STAMPCARD_HASH_MAX_WAIT_MS", default_value_t = 5000)]
+    hash_max_wait_ms: u64,
+    /// Stamp-page reads (intro, card) per stamp link per minute.
+    #[arg(long, env = "STAMPCARD_PAGE_READS_PER_LINK", default_value_t = PageLimits::default().reads_per_link)]
+    page_reads_per_link: u32,
+    /// Stamp-page PIN and staff-password requests per stamp link per minute.
+    #[arg(long, env = "STAMPCARD_PAGE_SECRETS_PER_LINK", default_value_t = PageLimits::default().secrets_per_link)]
+    page_secrets_per_link: u32,
+    /// Stamp-page reads per client address per minute.
+    #[arg(long, env = "STAMPCARD_PAGE_READS_PER_ADDRESS", default_value_t = PageLimits::default().reads_per_address)]
+    page_reads_per_address: u32,
+    /// Stamp-page PIN and staff-password requests per client address per minute.
+    #[arg(long, env = "STAMPCARD_PAGE_SECRETS_PER_ADDRESS", default_value_t = PageLimits::default().secrets_per_address)]
+    page_secrets_per_address: u32,
+    /// Seconds a client has to send a request's headers, from connecting (or from the first
+    /// byte of a later request on a kept-alive connection).
+    #[arg(long, env = "STAMPCARD_HEADER_READ_TIMEOUT", default_value = "10", value_parser = seconds)]
+    header_read_timeout: Duration,
+    /// Seconds a client has to send a request body whole, once the server starts reading it.
+    #[arg(long, env = "STAMPCARD_REQUEST_BODY_TIMEOUT", default_value = "30", value_parser = seconds)]
+    request_body_timeout: Duration,
+    /// Seconds a kept-alive connection may wait for its next request (keep it above the idle
+    /// timeout of the proxy in front).
+    #[arg(long, env = "STAMPCARD_KEEP_ALIVE_TIMEOUT", default_value = "75", value_parser = seconds)]
+    keep_alive_timeout: Duration,
+    /// Seconds a response may wait for the client to read any of it before the connection
+    /// is closed.
+    #[arg(long, env = "STAMPCARD_SEND_TIMEOUT", default_value = "30", value_parser = seconds)]
+    send_timeout: Duration,
+    /// Open client connections at most; more wait in the kernel's accept queue (lowered to fit
+    /// the open-file limit, ulimit -n).
+    #[arg(long, env = "STAMPCARD_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Seconds requests in flight get to finish after SIGTERM or Ctrl-C before the remaining
+    /// connections are closed (keep it below the supervisor's kill timeout: docker stop waits 10).
+    #[arg(long, env = "STAMPCARD_SHUTDOWN_TIMEOUT", default_value = "8", value_parser = seconds)]
+    shutdown_timeout: Duration,
+    /// Serve GET /metrics (Prometheus) to requests with `Authorization: Bearer <this token>`
+    /// (at least 16 characters); without it there is no /metrics.
+    #[arg(long, env = "STAMPCARD_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+}
+
+impl ServeArgs {
+    fn hash_limits(&self) -> HashLimits {
+        let defaults = HashLimits::default();
+        let workers = self.hash_workers.unwrap_or(defaults.workers).max(1);
+        HashLimits {
+            workers,
+            queue: self.hash_queue.unwrap_or(16 * workers).max(1),
+            max_wait: std::time::Duration::from_millis(self.hash_max_wait_ms),
+        }
+    }
+
+    fn page_limits(&self) -> PageLimits {
+        PageLimits {
+            reads_per_link: self.page_reads_per_link,
+            secrets_per_link: self.page_secrets_per_link,
+            reads_per_address: self.page_reads_per_address,
+            secrets_per_address: self.page_secrets_per_address,
+        }
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            header_read_timeout: self.header_read_timeout,
+            request_body_timeout: self.request_body_timeout,
+            keep_alive_timeout: self.keep_alive_timeout,
+            send_timeout: self.send_timeout,
+            max_connections: self.max_connections as usize,
+            shutdown_timeout: self.shutdown_timeout,
+        }
+    }
+}
+
+/// A positive number of seconds (`10`, `0.5`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text.trim().parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if value.is_nan() || value <= 0.0 {
+        return Err(format!("{text:?} must be more than 0 seconds"));
+    }
+    Duration::try_from_secs_f64(value).map_err(|e| format!("{text:?} seconds: {e}"))
 }
 
 #[derive(Debug, Args)]
@@ -231,6 +329,15 @@ fn init_logging(json: bool) {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_json);
+    let hash_limits = args.hash_limits();
+    secrets::configure_hashing(hash_limits);
+    check_www(&args.www_dir)?;
+    if let Some(token) = &args.metrics_token {
+        anyhow::ensure!(
+            token.trim().chars().count() >= 16,
+            "--metrics-token (STAMPCARD_METRICS_TOKEN) must be at least 16 characters; generate one with `openssl rand -hex 32`"
+        );
+    }
     let store = args.database.open().await?;
     let config = ServerConfig {
         listen: args.listen,
@@ -238,6 +345,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         www_dir: args.www_dir.clone(),
         rate_limit: args.rate_limit == "on",
         fake_today: args.fake_today,
+        page_limits: args.page_limits(),
+        trust_forwarded_for: args.trust_forwarded_for,
+        limits: args.limits(),
+        metrics_token: args.metrics_token.as_ref().map(|token| token.trim().to_owned()),
     };
     let server =
         Server::start(&config, store.clone()).await.with_context(|| format!("listening on {}", args.listen))?;
@@ -248,7 +359,40 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("{}", demo::instructions(&seeded, &server.url(), clock.today()));
     }
     server.run_until(shutdown_signal()).await.context("serving")?;
+    tracing::info!("connections closed; closing the database");
+    store.close().await.context("closing the database")?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The files the customer page needs, relative to the www folder: without them every stamp
+/// link would open a blank page, so the server refuses to start instead.
+const WWW_FILES: &[&str] =
+    &["stamp.html", "widget/stampcard.js", "widget/pkg/stampcard_widget.js", "widget/pkg/stampcard_widget_bg.wasm"];
+
+fn check_www(dir: &Path) -> anyhow::Result<()> {
+    let shown = if dir.is_relative() {
+        let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+        format!("{} (from {cwd})", dir.display())
+    } else {
+        dir.display().to_string()
+    };
+    anyhow::ensure!(
+        dir.is_dir(),
+        "the www folder {shown} does not exist: point --www-dir (STAMPCARD_WWW_DIR) at the www/ folder shipped with stampcard"
+    );
+    let missing: Vec<&str> = WWW_FILES.iter().copied().filter(|file| !dir.join(file).is_file()).collect();
+    if missing.iter().any(|file| file.starts_with("widget/pkg/")) {
+        anyhow::bail!(
+            "the stamp-page widget is not built: {} missing in the www folder {shown}; run `cargo xtask build` (it writes www/widget/pkg/) and ship www/ with it",
+            missing.join(", ")
+        );
+    }
+    anyhow::ensure!(
+        missing.is_empty(),
+        "{} missing in the www folder {shown}: point --www-dir (STAMPCARD_WWW_DIR) at the www/ folder shipped with stampcard",
+        missing.join(", ")
+    );
     Ok(())
 }
 
@@ -425,5 +569,26 @@ async fn card(command: CardCommand) -> anyhow::Result<()> {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_defaults_are_the_documented_limits() {
+        let cli = Cli::parse_from(["stampcard", "serve"]);
+        let Command::Serve(args) = cli.command else { panic!("not serve") };
+        assert_eq!(args.limits(), Limits::default());
+    }
+
+    #[test]
+    fn seconds_accept_fractions_and_refuse_zero() {
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
+        assert!(seconds("0").is_err());
+        assert!(seconds("-1").is_err());
+        assert!(seconds("ten").is_err());
     }
 }

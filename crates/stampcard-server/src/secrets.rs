@@ -1,14 +1,22 @@
 //! Secrets: argon2id for on-site passwords and PINs (slow, salted, constant-time verify),
 //! SHA-256 for API keys and session tokens (long random values need no stretching), and
 //! random tokens.
+//!
+//! Every argon2 computation runs on a small fixed pool of threads behind a bounded queue
+//! ([`HashLimits`]): a flood of PIN guesses waits or is refused with `Busy`, it never
+//! multiplies 19 MiB by the number of requests.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
+use stampcard_core::ErrorCode;
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
 
 use crate::error::Error;
 
@@ -19,34 +27,178 @@ fn argon2() -> Result<Argon2<'static>, Error> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-fn hash_blocking(secret: &str) -> Result<String, Error> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2()?
-        .hash_password(secret.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| Error::Internal(format!("argon2 hash: {e}")))
+/// Each hashing thread's argon2 memory (19 MiB), allocated once and reused, so memory stays
+/// at workers x 19 MiB however many hashes run: fresh 19 MiB allocations per hash were seen to
+/// grow the process by about that much per hash (the allocator keeps what it was given).
+type Memory = Vec<Block>;
+
+/// The memory `params` need, taken from `memory` (grown once if a stored hash needs more).
+fn blocks<'m>(memory: &'m mut Memory, params: &Params) -> &'m mut [Block] {
+    let needed = params.block_count();
+    if memory.len() < needed {
+        memory.resize(needed, Block::default());
+    }
+    &mut memory[..needed]
 }
 
-fn verify_blocking(phc: &str, secret: &str) -> Result<bool, Error> {
+fn internal(what: &str) -> impl Fn(argon2::Error) -> Error + '_ {
+    move |e| Error::Internal(format!("argon2 {what}: {e}"))
+}
+
+fn phc_error(what: &str) -> impl Fn(argon2::password_hash::Error) -> Error + '_ {
+    move |e| Error::Internal(format!("argon2 {what}: {e}"))
+}
+
+fn hash_with(memory: &mut Memory, secret: &str) -> Result<String, Error> {
+    let argon2 = argon2()?;
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(phc_error("salt"))?;
+    let mut output = [0u8; argon2::Params::DEFAULT_OUTPUT_LEN];
+    argon2
+        .hash_password_into_with_memory(secret.as_bytes(), salt_bytes, &mut output, blocks(memory, argon2.params()))
+        .map_err(internal("hash"))?;
+    let hash = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: argon2.params().try_into().map_err(phc_error("params"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&output).map_err(phc_error("output"))?),
+    };
+    Ok(hash.to_string())
+}
+
+fn verify_with(memory: &mut Memory, phc: &str, secret: &str) -> Result<bool, Error> {
     let parsed =
         PasswordHash::new(phc).map_err(|e| Error::Internal(format!("stored argon2 hash is unreadable: {e}")))?;
-    // `verify_password` recomputes the hash with the stored parameters and compares in
-    // constant time; any mismatch is a plain "no".
-    Ok(argon2()?.verify_password(secret.as_bytes(), &parsed).is_ok())
+    let unreadable = |e: argon2::password_hash::Error| Error::Internal(format!("stored argon2 hash is unusable: {e}"));
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(unreadable)?;
+    let version = parsed.version.map(Version::try_from).transpose().map_err(internal("version"))?.unwrap_or_default();
+    let params = Params::try_from(&parsed).map_err(unreadable)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(Error::Internal("stored argon2 hash has no salt or no hash".to_owned()));
+    };
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(unreadable)?;
+    let mut output = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params.clone())
+        .hash_password_into_with_memory(secret.as_bytes(), salt_bytes, &mut output, blocks(memory, &params))
+        .map_err(internal("verify"))?;
+    // `Output`'s equality is constant-time.
+    Ok(Output::new(&output).map_err(unreadable)? == expected)
 }
 
-/// Hashes an on-site password or PIN with argon2id, off the async threads.
+/// How many argon2 computations run at once, how many may wait, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashLimits {
+    /// Worker threads, each computing one hash at a time (19 MiB each).
+    pub workers: usize,
+    /// Hashes that may wait for a worker; more are refused at once.
+    pub queue: usize,
+    /// How long a hash may wait for a worker before the request is refused.
+    pub max_wait: Duration,
+}
+
+impl Default for HashLimits {
+    /// One worker per core, 16 waiting per worker, 5 s of waiting at most.
+    fn default() -> HashLimits {
+        let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        HashLimits { workers, queue: 16 * workers, max_wait: Duration::from_secs(5) }
+    }
+}
+
+type HashJob = Box<dyn FnOnce(&mut Memory) + Send>;
+
+/// A fixed set of threads that compute argon2 hashes, fed by a bounded queue. Memory is
+/// bounded by the number of workers (19 MiB each), never by the number of requests, and the
+/// async threads and Tokio's blocking pool never run a hash.
+struct HashPool {
+    jobs: mpsc::SyncSender<HashJob>,
+    limits: HashLimits,
+}
+
+static POOL: OnceLock<HashPool> = OnceLock::new();
+
+impl HashPool {
+    fn start(limits: HashLimits) -> HashPool {
+        let limits = HashLimits { workers: limits.workers.max(1), queue: limits.queue.max(1), ..limits };
+        let (jobs, receiver) = mpsc::sync_channel::<HashJob>(limits.queue);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for index in 0..limits.workers {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new().name(format!("argon2-{index}")).spawn(move || {
+                let mut memory = Memory::new();
+                loop {
+                    // The lock is held only while taking a job, never while hashing.
+                    let job = match receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv() {
+                        Ok(job) => job,
+                        Err(_) => return,
+                    };
+                    job(&mut memory);
+                }
+            });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "cannot start a password-hashing thread");
+            }
+        }
+        HashPool { jobs, limits }
+    }
+
+    /// Runs `work` on a worker; refuses with `Busy` when the queue is full or the wait too long.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut Memory) -> T + Send + 'static) -> Result<T, Error> {
+        let (answer, receive) = oneshot::channel();
+        let queued_at = Instant::now();
+        let job: HashJob = Box::new(move |memory| {
+            // A request that gave up (timed out, client gone) costs no hash.
+            if answer.is_closed() {
+                metrics::gauge!("stampcard_password_hash_waiting").decrement(1.0);
+                return;
+            }
+            metrics::gauge!("stampcard_password_hash_waiting").decrement(1.0);
+            metrics::histogram!("stampcard_password_hash_wait_seconds").record(queued_at.elapsed().as_secs_f64());
+            metrics::gauge!("stampcard_password_hash_in_flight").increment(1.0);
+            let value = work(memory);
+            metrics::gauge!("stampcard_password_hash_in_flight").decrement(1.0);
+            let _ = answer.send(value);
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => metrics::gauge!("stampcard_password_hash_waiting").increment(1.0),
+            Err(mpsc::TrySendError::Full(_)) => return Err(busy("too many password checks are waiting")),
+            Err(mpsc::TrySendError::Disconnected(_)) => {
+                return Err(Error::Internal("the password-hashing threads have stopped".to_owned()));
+            }
+        }
+        match tokio::time::timeout(self.limits.max_wait, receive).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) => Err(Error::Internal("a password-hashing thread dropped its job".to_owned())),
+            Err(_) => Err(busy("a password check waited too long for its turn")),
+        }
+    }
+}
+
+fn busy(why: &str) -> Error {
+    metrics::counter!("stampcard_password_hash_rejected_total").increment(1);
+    Error::retry_after(ErrorCode::Busy, format!("the server is busy checking passwords ({why}); retry in a moment"), 1)
+}
+
+/// Sets the hashing limits; the first call (or first hash) wins, so call it before serving.
+/// Returns false when the pool was already running with other limits.
+pub fn configure_hashing(limits: HashLimits) -> bool {
+    POOL.get_or_init(|| HashPool::start(limits)).limits == limits
+}
+
+fn pool() -> &'static HashPool {
+    POOL.get_or_init(|| HashPool::start(HashLimits::default()))
+}
+
+/// Hashes an on-site password or PIN with argon2id on the hashing threads.
 pub async fn hash_secret(secret: String) -> Result<String, Error> {
-    tokio::task::spawn_blocking(move || hash_blocking(&secret))
-        .await
-        .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))?
+    pool().run(move |memory| hash_with(memory, &secret)).await?
 }
 
-/// Checks an on-site password or PIN against a stored argon2id hash, off the async threads.
+/// Checks an on-site password or PIN against a stored argon2id hash on the hashing threads.
 pub async fn verify_secret(phc: String, secret: String) -> Result<bool, Error> {
-    tokio::task::spawn_blocking(move || verify_blocking(&phc, &secret))
-        .await
-        .map_err(|e| Error::Internal(format!("verifying task failed: {e}")))?
+    pool().run(move |memory| verify_with(memory, &phc, &secret)).await?
 }
 
 /// SHA-256 of a high-entropy token (API key, session token): what the database stores.
@@ -90,10 +242,21 @@ mod tests {
 
     #[test]
     fn argon2_round_trip() {
-        let hash = hash_blocking("2580").unwrap();
-        assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(verify_blocking(&hash, "2580").unwrap());
-        assert!(!verify_blocking(&hash, "2581").unwrap());
+        let mut memory = Memory::new();
+        let hash = hash_with(&mut memory, "2580").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(verify_with(&mut memory, &hash, "2580").unwrap());
+        assert!(!verify_with(&mut memory, &hash, "2581").unwrap());
+        // Hashes made by the argon2 crate's own API (every stored hash so far) still verify.
+        use argon2::password_hash::PasswordHasher as _;
+        let salt = SaltString::generate(&mut OsRng);
+        let stored = argon2().unwrap().hash_password(b"staff-pass", &salt).unwrap().to_string();
+        assert!(verify_with(&mut memory, &stored, "staff-pass").unwrap());
+        assert!(!verify_with(&mut memory, &stored, "staff-pasS").unwrap());
+        use argon2::password_hash::PasswordVerifier as _;
+        let ours = hash_with(&mut memory, "staff-pass").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(argon2().unwrap().verify_password(b"staff-pass", &parsed).is_ok(), "the crate verifies ours");
     }
 
     #[test]

@@ -61,7 +61,7 @@ fn redeem_request() {
 
 #[test]
 fn delete_query() {
-    assert_eq!(parse::idx_param("stampIdx", Some("394")), Ok(394));
+    assert_eq!(parse::idx_param("stampIdx", &["394"]), Ok(394));
 }
 
 #[test]

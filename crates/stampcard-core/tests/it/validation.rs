@@ -2,7 +2,7 @@
 //! outcome (valid, or the first error's code), parsed exactly as the server parses it.
 
 use serde_json::{Value, json};
-use stampcard_core::validate::{CardPatch, check_card_update, limits};
+use stampcard_core::validate::{CardPatch, FieldErrors, check_card_update, limits};
 use stampcard_core::wire::{CardCreateRequest, CardUpdateRequest, CreateStampRequest, UpdateStampRequest};
 use stampcard_core::{ApiError, ErrorCode, parse};
 
@@ -82,6 +82,7 @@ fn create_requests() {
     create(json!({"domain": "vvd.bz"}), Some(InvalidUrl));
     create(json!({"domain": "https://"}), Some(InvalidUrl));
     create(json!({"domain": "https://stamps.example.com/"}), None);
+    create(json!({"domain": "https://stamps.example.com/shop"}), Some(InvalidUrl));
     create(json!({"userId": "u".repeat(limits::USER_ID + 1)}), Some(TooLong));
 }
 
@@ -125,6 +126,180 @@ fn update_requests() {
     update(json!({"endYmd": "2025-01-01"}), None); // moving the end into the past expires the stamp on purpose
     update(json!({"userEml": "bad@"}), Some(InvalidEmail));
     update(json!({"domain": "ftp://x.example"}), Some(InvalidUrl));
+}
+
+/// `domain` is an origin: scheme, host, optional port, at most one trailing slash (dropped).
+#[test]
+fn domains() {
+    let stored = |domain: &str| {
+        let req: UpdateStampRequest = serde_json::from_value(json!({"stampIdx": 1, "domain": domain})).unwrap();
+        req.validate(day(TODAY)).map(|patch| patch.domain.flatten()).map_err(ApiError::from)
+    };
+    let good = [
+        ("https://stamps.example.com", "https://stamps.example.com"),
+        ("https://stamps.example.com/", "https://stamps.example.com"),
+        ("http://localhost:8080", "http://localhost:8080"),
+        ("http://localhost:8080/", "http://localhost:8080"),
+        ("https://192.0.2.7", "https://192.0.2.7"),
+        ("https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443"),
+        ("https://xn--9n2bp8q.example", "https://xn--9n2bp8q.example"),
+        ("https://vvd.bz", "https://vvd.bz"),
+    ];
+    for (domain, expected) in good {
+        assert_eq!(stored(domain), Ok(Some(expected.to_owned())), "{domain}");
+    }
+    let bad = [
+        ("vvd.bz", "http:// or https://"),
+        ("ftp://x.example", "http:// or https://"),
+        ("https://", "host"),
+        ("https:///", "host"),
+        ("https://stamps.example.com/shop", "path"),
+        ("https://stamps.example.com//", "path"),
+        ("https://stamps.example.com/shop/", "path"),
+        ("https://stamps.example.com?a=1", "query"),
+        ("https://stamps.example.com/?a=1", "query"),
+        ("https://stamps.example.com#top", "fragment"),
+        ("https://user:pw@stamps.example.com", "user name"),
+        ("https://user@stamps.example.com", "user name"),
+        ("https://stamps.example.com:", "port"),
+        ("https://stamps.example.com:0", "port"),
+        ("https://stamps.example.com:65536", "port"),
+        ("https://stamps.example.com:80a", "port"),
+        ("https://stamps.example.com:80:90", "port"),
+        ("https://[2001:db8::1", "IPv6"),
+        ("https://[nothex]", "IPv6"),
+        ("https://[2001:db8::1]x", "port"),
+        ("https://stamps..example.com", "host"),
+        ("https://-stamps.example.com", "host"),
+        ("https://stamps_shop.example.com", "host"),
+        ("https://stamps.example.com.", "host"),
+        ("https://stamps example.com", "spaces"),
+    ];
+    for (domain, problem) in bad {
+        let error = stored(domain).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidUrl, "{domain}: {error:?}");
+        assert!(error.message.starts_with("domain must be only a scheme, host and optional port"), "{}", error.message);
+        assert!(error.message.contains(problem), "{domain}: {}", error.message);
+    }
+    let long = format!("https://{}.example", "a".repeat(limits::DOMAIN));
+    assert_eq!(stored(&long).unwrap_err().code, ErrorCode::TooLong);
+}
+
+/// Integral numbers written as floats are the same integers; fractions are the wrong type;
+/// numbers of any size outside a field's range are `OutOfRange`, naming the field and range.
+#[test]
+fn integer_fields() {
+    use ErrorCode::*;
+    fn outcome<T: serde::de::DeserializeOwned, U>(
+        body: &str,
+        validate: impl Fn(&T) -> Result<U, FieldErrors>,
+    ) -> Result<U, ApiError> {
+        parse::json::<T>(body.as_bytes()).and_then(|r| validate(&r).map_err(ApiError::from))
+    }
+    let create = |number: &str| {
+        let body = format!("{{\"cardIdx\": {number}, \"strtYmd\": \"2025-01-01\", \"endYmd\": \"2025-12-31\"}}");
+        outcome::<CreateStampRequest, _>(&body, |r| r.validate(day(TODAY))).map(|new| new.card_idx)
+    };
+    let update_field = |field: &str, number: &str| {
+        let body = match field {
+            "stampIdx" => format!("{{\"stampIdx\": {number}}}"),
+            _ => format!("{{\"stampIdx\": 1, \"{field}\": {number}}}"),
+        };
+        outcome::<UpdateStampRequest, _>(&body, |r| r.validate(day(TODAY)))
+    };
+    let card_create = |number: &str| {
+        let body = format!("{{\"cardNm\": \"Coffee\", \"maxStamps\": {number}}}");
+        outcome::<CardCreateRequest, _>(&body, CardCreateRequest::validate).map(|card| card.max_stamps)
+    };
+    let card_update = |field: &str, number: &str| {
+        let body = match field {
+            "cardIdx" => format!("{{\"cardIdx\": {number}}}"),
+            _ => format!("{{\"cardIdx\": 1, \"{field}\": {number}}}"),
+        };
+        outcome::<CardUpdateRequest, _>(&body, CardUpdateRequest::validate)
+    };
+
+    // Accepted.
+    for (number, expected) in [
+        ("1", 1),
+        ("1.0", 1),
+        ("1e0", 1),
+        ("10.0", 10),
+        ("1e1", 10),
+        ("1E1", 10),
+        ("9007199254740991.0", limits::MAX_IDX),
+    ] {
+        assert_eq!(create(number), Ok(expected), "cardIdx {number}");
+    }
+    assert_eq!(update_field("stampIdx", "3.0").map(|_| ()), Ok(()));
+    assert_eq!(update_field("cardIdx", "2.0").map(|p| p.card_idx), Ok(Some(2)));
+    assert_eq!(update_field("stamps", "7.0").map(|p| p.stamps), Ok(Some(7)));
+    assert_eq!(update_field("stamps", "0.0").map(|p| p.stamps), Ok(Some(0)));
+    assert_eq!(card_create("10.0"), Ok(10));
+    assert_eq!(card_create("1e2"), Ok(limits::MAX_STAMPS));
+    assert_eq!(card_update("maxStamps", "5.0").map(|p| p.max_stamps), Ok(Some(5)));
+    assert_eq!(card_update("cardIdx", "4.0").map(|p| p.max_stamps), Ok(None));
+
+    // Every integer field, every kind of refusal: (field, number, code, words the message has).
+    type Check = Box<dyn Fn(&str) -> Result<(), ApiError>>;
+    let fields: Vec<(&str, Check, &str)> = vec![
+        ("cardIdx", Box::new(move |n| create(n).map(|_| ())), "cardIdx must be an integer from 1 to 9007199254740991"),
+        (
+            "stampIdx",
+            Box::new(move |n| update_field("stampIdx", n).map(|_| ())),
+            "stampIdx must be an integer from 1 to 9007199254740991",
+        ),
+        (
+            "cardIdx",
+            Box::new(move |n| update_field("cardIdx", n).map(|_| ())),
+            "cardIdx must be an integer from 1 to 9007199254740991",
+        ),
+        (
+            "stamps",
+            Box::new(move |n| update_field("stamps", n).map(|_| ())),
+            "stamps must be between 0 and the card's maxStamps (at most 100)",
+        ),
+        ("maxStamps", Box::new(move |n| card_create(n).map(|_| ())), "maxStamps must be between 1 and 100"),
+        (
+            "cardIdx",
+            Box::new(move |n| card_update("cardIdx", n).map(|_| ())),
+            "cardIdx must be an integer from 1 to 9007199254740991",
+        ),
+        (
+            "maxStamps",
+            Box::new(move |n| card_update("maxStamps", n).map(|_| ())),
+            "maxStamps must be between 1 and 100",
+        ),
+    ];
+    for (field, check, range_message) in &fields {
+        for number in ["1.5", "-0.5", "1e-3", "2.000001"] {
+            let error = check(number).unwrap_err();
+            assert_eq!(error.code, WrongType, "{field} {number}: {error:?}");
+            assert!(error.message.starts_with(&format!("{field} must be an integer, got ")), "{}", error.message);
+        }
+        for number in [
+            "1e30",
+            "-1e30",
+            "99999999999999999999",
+            "-99999999999999999999",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551616",
+            "1e300",
+            "-1e300",
+            "9007199254740992",
+            "-1",
+        ] {
+            let error = check(number).expect_err(&format!("{field} {number}"));
+            assert_eq!((error.code, error.message.as_str()), (OutOfRange, *range_message), "{field} {number}");
+        }
+        let error = check("1e400").unwrap_err();
+        assert_eq!(error.code, OutOfRange, "{field} 1e400");
+        assert!(error.message.starts_with(&format!("{field} is out of range")), "{}", error.message);
+        for wrong in ["\"1\"", "true", "[1]", "{}"] {
+            assert_eq!(check(wrong).unwrap_err().code, WrongType, "{field} {wrong}");
+        }
+    }
 }
 
 #[test]

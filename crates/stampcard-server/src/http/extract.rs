@@ -105,20 +105,43 @@ impl IdempotencyKey {
             return Err(ErrorCode::InvalidIdempotencyKey.into());
         }
         let key = String::from_utf8_lossy(bytes).into_owned();
-        // Method, path with query, and body: the same key on another request is refused.
-        let mut hasher = Sha256::new();
-        hasher.update(method.as_str().as_bytes());
-        hasher.update(b"\n");
-        hasher.update(uri.path_and_query().map_or("", |p| p.as_str()).as_bytes());
-        hasher.update(b"\n");
-        hasher.update(body);
-        Ok(Some(IdempotencyKey { key, request_hash: hasher.finalize().to_vec() }))
+        Ok(Some(IdempotencyKey { key, request_hash: request_fingerprint(method, uri, body) }))
     }
 
     /// The key in force for one caller's scope.
     pub fn scoped(self, scope: String) -> Idempotency {
         Idempotency { scope, key: self.key, request_hash: self.request_hash }
     }
+}
+
+/// Body fields that carry a PIN or password. They are left out of request fingerprints.
+pub const SECRET_FIELDS: [&str; 4] = ["onsitePwd", "pin", "currentPin", "newPin"];
+
+/// What the idempotency record keeps of a request, to tell a retry from another request
+/// under the same key: SHA-256 of the method, the path with query, and the body with every
+/// [secret field](SECRET_FIELDS) blanked (its presence still counts). A fast hash of a
+/// 4-digit PIN or a short staff password could be reversed from a leaked backup in
+/// milliseconds, so no secret goes in; a retry that differs only in a secret replays the first
+/// answer. A body that is not a JSON object is refused before any record is written, and is
+/// hashed as sent.
+pub fn request_fingerprint(method: &Method, uri: &Uri, body: &[u8]) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(method.as_str().as_bytes());
+    hasher.update(b"\n");
+    hasher.update(uri.path_and_query().map_or("", |p| p.as_str()).as_bytes());
+    hasher.update(b"\n");
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut fields)) => {
+            for name in SECRET_FIELDS {
+                if let Some(value) = fields.get_mut(name) {
+                    *value = serde_json::Value::Null;
+                }
+            }
+            hasher.update(serde_json::Value::Object(fields).to_string().as_bytes());
+        }
+        _ => hasher.update(body),
+    }
+    hasher.finalize().to_vec()
 }
 
 /// A JSON body parsed by the core's parser, plus the optional `Idempotency-Key`.
@@ -178,9 +201,17 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Error> {
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for JsonRequest<T> {
     type Rejection = Error;
 
-    async fn from_request(request: Request, _state: &AppState) -> Result<JsonRequest<T>, Error> {
+    async fn from_request(request: Request, state: &AppState) -> Result<JsonRequest<T>, Error> {
         let (parts, body) = request.into_parts();
-        let bytes = read_body(&parts.headers, body).await?;
+        // A body that stalls part-way would otherwise hold its connection (and, on shutdown,
+        // the whole server) for as long as the client likes.
+        let bytes =
+            tokio::time::timeout(state.body_timeout, read_body(&parts.headers, body)).await.map_err(|_| {
+                Error::api(
+                    ErrorCode::RequestTimeout,
+                    format!("the request body did not arrive within {} seconds", state.body_timeout.as_secs_f64()),
+                )
+            })??;
         let idempotency = IdempotencyKey::from_headers(&parts.headers, &parts.method, &parts.uri, &bytes)?;
         let value = parse::json::<T>(&bytes)?;
         Ok(JsonRequest { value, idempotency })
@@ -199,15 +230,15 @@ impl FromRequestParts<AppState> for BodylessIdempotency {
     }
 }
 
-/// A required id from the query string, such as `?stampIdx=394`.
+/// A required id from the query string, such as `?stampIdx=394`. Every occurrence of the
+/// name counts (percent-encoded names too), so a repeated one is refused, not half-read.
 pub fn query_idx(query: Option<&str>, name: &'static str) -> Result<i64, Error> {
-    let value = query
-        .unwrap_or_default()
-        .split('&')
-        .flat_map(|pair| form_urlencoded::parse(pair.as_bytes()))
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned());
-    Ok(parse::idx_param(name, value.as_deref())?)
+    let values: Vec<String> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    let values: Vec<&str> = values.iter().map(String::as_str).collect();
+    Ok(parse::idx_param(name, &values)?)
 }
 
 /// The `{token}` of a stamp-page path. A token that cannot be one of ours is answered like an
@@ -254,5 +285,22 @@ impl FromRequestParts<AppState> for PageSession {
         }
         let stamp = state.store.session_stamp(&secrets::sha256(token.trim().as_bytes()), state.clock.now_ms()).await?;
         Ok(PageSession(stamp))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_leave_secrets_out() {
+        let (method, uri) = (Method::POST, Uri::from_static("/api/page/v1/t/onsite/add"));
+        let print = |body: &str| request_fingerprint(&method, &uri, body.as_bytes());
+        assert_eq!(print(r#"{"onsitePwd":"1234"}"#), print(r#"{"onsitePwd":"9876"}"#));
+        assert_eq!(print(r#"{"pin":"2580","x":1}"#), print(r#"{"pin":"1397","x":1}"#));
+        assert_ne!(print(r#"{"onsitePwd":"1234"}"#), print("{}"), "a secret's presence still counts");
+        assert_ne!(print(r#"{"x":1}"#), print(r#"{"x":2}"#), "other fields count");
+        let other = request_fingerprint(&Method::POST, &Uri::from_static("/api/page/v1/t/onsite/redeem"), b"{}");
+        assert_ne!(other, print("{}"), "the path counts");
     }
 }

@@ -12,11 +12,11 @@ pub mod www;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -25,11 +25,16 @@ use stampcard_core::{ApiError, ErrorCode};
 
 use crate::clock::Clock;
 use crate::error::Error;
+use crate::metrics::MetricsAccess;
 use crate::ops::Ctx;
 use crate::ratelimit::RateLimiter;
 use crate::store::{Idempotency, Op, Reply, ResultJson, Store, WriteJob};
+use crate::throttle::{PageLimiter, Secret, Turn, Turns};
 use error::ResponseCode;
 use extract::ApiCaller;
+
+/// How long a guess waits for the guesses before it on the same secret.
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -44,6 +49,16 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     /// Where `stamp.html` and `widget/` are.
     pub www_dir: Arc<PathBuf>,
+    /// The page API's limits per stamp link and client address (`None`: limits off).
+    pub page_limiter: Option<Arc<PageLimiter>>,
+    /// Guesses on one PIN or staff password take turns.
+    pub turns: Arc<Turns>,
+    /// Whether the last `X-Forwarded-For` address is the client's (behind one trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// How long a handler waits for a request body to arrive whole.
+    pub body_timeout: Duration,
+    /// Who may read `/metrics`; `None`: there is no `/metrics`.
+    pub metrics: Option<Arc<MetricsAccess>>,
 }
 
 impl AppState {
@@ -56,6 +71,14 @@ impl AppState {
             today: self.clock.today(),
             now_ms: self.clock.now_ms(),
         }
+    }
+
+    /// Waits for this secret's turn: guesses on one PIN or staff password run one at a time,
+    /// so each sees the lock or the state the one before it left.
+    pub async fn turn(&self, secret: Secret) -> Result<Turn, Error> {
+        self.turns.take(secret, TURN_WAIT).await.ok_or_else(|| {
+            Error::retry_after(ErrorCode::Busy, "too many tries on this stamp card at once; retry in a moment", 1)
+        })
     }
 
     /// Runs a write and returns its (possibly replayed) response.
@@ -72,20 +95,28 @@ pub fn ok<T: Serialize>(value: &T) -> Result<Reply, Error> {
 /// The whole application: every area's routes, the envelope for unknown paths and wrong
 /// methods, and one log line per request.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
+    let mut routes = Router::new()
         .merge(stamp::router())
         .merge(card::router())
         .merge(page::router())
         .merge(meta::router())
-        .merge(www::router(&state.www_dir))
-        .fallback(route_not_found)
-        .with_state(state);
+        .merge(www::router(&state.www_dir));
+    if state.metrics.is_some() {
+        routes = routes.route("/metrics", axum::routing::get(crate::metrics::metrics_endpoint));
+    }
+    let routes = routes.fallback(route_not_found).layer(middleware::from_fn(remember_route)).with_state(state);
     // Wrapped from outside, so the middleware sees responses exactly as axum finishes them
     // (a 405 gets its `Allow` header inside the method router, after per-route layers).
     Router::new()
         .fallback_service(routes)
         .layer(middleware::from_fn(envelope_bare_errors))
+        // Every answer is what its Content-Type says: browsers must not guess another type.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn(record_metrics))
 }
 
 async fn route_not_found(method: Method, uri: axum::http::Uri) -> Error {
@@ -126,21 +157,65 @@ async fn envelope_bare_errors(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(reply.body))
 }
 
-/// Stamp-page tokens are secrets: the log shows only their first characters.
+/// Path prefixes whose next segment is a stamp-page token.
+const TOKEN_PREFIXES: [&str; 2] = ["/stamp/", "/api/page/v1/"];
+
+/// The route template a request matched (`/api/page/v1/{token}`), carried on the response
+/// to the metrics middleware, which runs outside the router.
+#[derive(Debug, Clone)]
+struct RouteTemplate(Arc<str>);
+
+async fn remember_route(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(|path| RouteTemplate(Arc::from(path.as_str())));
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
+}
+
+/// Requests by method, route template and status, their latency, and refusals by code.
+/// Labels are only ever templates and codes, never a raw path: stamp tokens are secrets, and
+/// a label per path would let any client grow the metrics without bound.
+async fn record_metrics(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = match *request.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    };
+    let response = next.run(request).await;
+    let route = response.extensions().get::<RouteTemplate>().map_or_else(|| Arc::from("unmatched"), |r| r.0.clone());
+    let route = if route.starts_with("/widget/") { Arc::from("/widget/*") } else { route };
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("stampcard_http_requests_total", "method" => method, "route" => route.to_string(), "status" => status)
+        .increment(1);
+    metrics::histogram!("stampcard_http_request_duration_seconds", "method" => method, "route" => route.to_string())
+        .record(started.elapsed().as_secs_f64());
+    if let Some(ResponseCode(code)) = response.extensions().get::<ResponseCode>().copied()
+        && code != 0
+    {
+        metrics::counter!("stampcard_http_refusals_total", "code" => crate::metrics::code_name(code)).increment(1);
+    }
+    response
+}
+
+/// Stamp-page tokens are secrets: the log shows only the first characters of the whole
+/// segment after a token prefix, whatever it holds (`<token>.`, `<token>%20`, `<token>/...`).
 fn redact_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for (i, segment) in path.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        if crate::secrets::looks_like_token(segment) {
-            out.push_str(&segment[..6]);
-            out.push('…');
-        } else {
-            out.push_str(segment);
+    for prefix in TOKEN_PREFIXES {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let (segment, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let shown: String = segment.chars().take(4).collect();
+            return format!("{prefix}{shown}…{tail}");
         }
     }
-    out
+    path.to_owned()
 }
 
 /// One structured line per request.
@@ -167,3 +242,27 @@ async fn log_request(request: Request, next: Next) -> Response {
 /// Turns `Result<Reply, Error>` handlers' errors into envelopes (both implement
 /// `IntoResponse`; this alias keeps signatures short).
 pub type ApiResult = Result<Reply, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::redact_path;
+
+    #[test]
+    fn tokens_never_reach_the_log() {
+        let token = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
+        for path in [
+            format!("/stamp/{token}"),
+            format!("/stamp/{token}."),
+            format!("/stamp/{token}%20"),
+            format!("/stamp/{token}/"),
+            format!("/stamp/x{token}"),
+            format!("/api/page/v1/{token}/session"),
+            format!("/api/page/v1/{token}%00/card"),
+        ] {
+            let logged = redact_path(&path);
+            assert!(!logged.contains(&token[4..20]), "{path} logged as {logged}");
+        }
+        assert_eq!(redact_path(&format!("/api/page/v1/{token}/session")), "/api/page/v1/AbCd…/session");
+        assert_eq!(redact_path("/api/stamp/v1/add"), "/api/stamp/v1/add");
+    }
+}

@@ -163,7 +163,10 @@ pub fn document_json() -> String {
 pub fn endpoint_errors(method: &str, path: &str) -> Vec<ErrorCode> {
     use ErrorCode::*;
     const AUTH: &[ErrorCode] = &[MissingApiKey, InvalidApiKey, PlanRequired, RateLimited];
-    const BODY: &[ErrorCode] = &[MalformedJson, MissingField, WrongType, BodyTooLarge, UnsupportedMediaType];
+    const BODY: &[ErrorCode] =
+        &[MalformedJson, MissingField, WrongType, BodyTooLarge, UnsupportedMediaType, RequestTimeout];
+    // Endpoints that hash or check a PIN or staff password on the bounded argon2 pool.
+    const HASHING: &[ErrorCode] = &[Busy];
     const IDEMPOTENCY: &[ErrorCode] = &[InvalidIdempotencyKey, IdempotencyKeyReused];
     const QUERY: &[ErrorCode] = &[MissingField, WrongType, OutOfRange];
     const STATE: &[ErrorCode] = &[Inactive, NotStarted, Expired, AlreadyRedeemed];
@@ -189,7 +192,7 @@ pub fn endpoint_errors(method: &str, path: &str) -> Vec<ErrorCode> {
         InvalidOnsitePassword,
         OnsitePasswordMissing,
     ];
-    const PAGE: &[ErrorCode] = &[StampNotFound];
+    const PAGE: &[ErrorCode] = &[StampNotFound, PageRateLimited];
     let parts: &[&[ErrorCode]] = match (method, path) {
         ("post", "/api/stamp/v1/create") => {
             &[AUTH, BODY, IDEMPOTENCY, PROFILE, &[OutOfRange, EndDateInPast, CardNotFound]]
@@ -213,26 +216,33 @@ pub fn endpoint_errors(method: &str, path: &str) -> Vec<ErrorCode> {
             IDEMPOTENCY,
             &[OutOfRange, StampNotFound, NotComplete, OnsitePasswordRequired, WrongOnsitePassword],
             STATE,
+            HASHING,
         ],
         ("get", "/api/stamp/v1/history") => &[AUTH, QUERY, &[StampNotFound]],
-        ("post", "/api/stamp/v1/card/create") => &[AUTH, BODY, IDEMPOTENCY, CARD_FIELDS],
+        ("post", "/api/stamp/v1/card/create") => &[AUTH, BODY, IDEMPOTENCY, CARD_FIELDS, HASHING],
         ("get", "/api/stamp/v1/card/list") => &[AUTH],
         ("get", "/api/stamp/v1/card/get") => &[AUTH, QUERY, &[CardNotFound]],
-        ("put", "/api/stamp/v1/card/update") => &[AUTH, BODY, IDEMPOTENCY, CARD_FIELDS, &[CardNotFound]],
+        ("put", "/api/stamp/v1/card/update") => &[AUTH, BODY, IDEMPOTENCY, CARD_FIELDS, &[CardNotFound], HASHING],
         ("get", "/api/page/v1/{token}") => &[PAGE],
         ("get", "/api/page/v1/{token}/card") => &[PAGE, &[SessionRequired]],
-        ("post", "/api/page/v1/{token}/pin") => &[PAGE, BODY, &[InvalidPin, PinAlreadySet]],
-        ("put", "/api/page/v1/{token}/pin") => &[PAGE, BODY, &[InvalidPin, PinNotSet, WrongPin, Locked]],
-        ("post", "/api/page/v1/{token}/session") => &[PAGE, BODY, &[PinNotSet, WrongPin, Locked]],
-        ("post", "/api/page/v1/{token}/onsite/add") => {
-            &[PAGE, BODY, IDEMPOTENCY, &[SessionRequired, OnsiteNotEnabled, WrongOnsitePassword, Locked, Full], STATE]
-        }
+        ("post", "/api/page/v1/{token}/pin") => &[PAGE, BODY, &[InvalidPin, PinAlreadySet], HASHING],
+        ("put", "/api/page/v1/{token}/pin") => &[PAGE, BODY, &[InvalidPin, PinNotSet, WrongPin, Locked], HASHING],
+        ("post", "/api/page/v1/{token}/session") => &[PAGE, BODY, &[PinNotSet, WrongPin, Locked], HASHING],
+        ("post", "/api/page/v1/{token}/onsite/add") => &[
+            PAGE,
+            BODY,
+            IDEMPOTENCY,
+            &[SessionRequired, OnsiteNotEnabled, WrongOnsitePassword, Locked, Full],
+            STATE,
+            HASHING,
+        ],
         ("post", "/api/page/v1/{token}/onsite/redeem") => &[
             PAGE,
             BODY,
             IDEMPOTENCY,
             &[SessionRequired, OnsiteNotEnabled, WrongOnsitePassword, Locked, NotComplete],
             STATE,
+            HASHING,
         ],
         _ => &[],
     };
@@ -252,7 +262,7 @@ fn takes_idempotency_key(method: &str, path: &str) -> bool {
 /// wrong guess that starts a lock says how long it lasts).
 fn retry_after(code: ErrorCode) -> Option<bool> {
     match code {
-        ErrorCode::RateLimited | ErrorCode::Locked => Some(true),
+        ErrorCode::RateLimited | ErrorCode::PageRateLimited | ErrorCode::Locked | ErrorCode::Busy => Some(true),
         ErrorCode::WrongPin | ErrorCode::WrongOnsitePassword => Some(false),
         _ => None,
     }
@@ -337,13 +347,18 @@ fn header(schema: ObjectBuilder, description: &str) -> utoipa::openapi::header::
     HeaderBuilder::new().schema(schema.build()).description(Some(description)).build()
 }
 
-fn retry_after_header(always: bool) -> utoipa::openapi::header::Header {
-    let description = if always {
-        "Seconds to wait before trying again; always sent with this status."
-    } else {
-        "Seconds to wait before trying again; sent when a wrong guess starts a lock."
-    };
-    header(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)), description)
+/// `Retry-After`, described with the codes that always carry it and those that carry it when a
+/// wrong guess starts a lock.
+fn retry_after_header(always: &[String], on_lock: &[String]) -> utoipa::openapi::header::Header {
+    let mut when = Vec::new();
+    if !always.is_empty() {
+        when.push(format!("always with code {}", always.join(", ")));
+    }
+    if !on_lock.is_empty() {
+        when.push(format!("with code {} when the wrong guess starts a lock", on_lock.join(", ")));
+    }
+    let description = format!("Seconds to wait before trying again; sent {}.", when.join(", and "));
+    header(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)), &description)
 }
 
 fn replayed_header() -> utoipa::openapi::header::Header {
@@ -366,11 +381,19 @@ fn add_refusals(operation: &mut Operation, codes: &[ErrorCode], idempotent: bool
                 "application/json",
                 ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorEnvelope"))).build(),
             );
-        // utoipa's `Header` has no `required`; the descriptions say when a header is always sent.
-        let retry: Vec<bool> = codes.iter().filter_map(|code| retry_after(*code)).collect();
-        if !retry.is_empty() {
-            let always = retry.len() == codes.len() && retry.iter().all(|always| *always);
-            response = response.header("Retry-After", retry_after_header(always));
+        // utoipa's `Header` has no `required`; the description says when the header is sent.
+        let always: Vec<String> = codes
+            .iter()
+            .filter(|code| retry_after(**code) == Some(true))
+            .map(|code| format!("`{}`", code.code()))
+            .collect();
+        let on_lock: Vec<String> = codes
+            .iter()
+            .filter(|code| retry_after(**code) == Some(false))
+            .map(|code| format!("`{}`", code.code()))
+            .collect();
+        if !always.is_empty() || !on_lock.is_empty() {
+            response = response.header("Retry-After", retry_after_header(&always, &on_lock));
         }
         if codes.contains(&ErrorCode::MethodNotAllowed) {
             response = response.header(
@@ -433,6 +456,16 @@ pub mod patterns {
         format!(r"^(?:|https?://[A-Za-z0-9\[\]][A-Za-z0-9.:\[\]-]*(?:[/?#][^{CONTROL_OR_SPACE}]*)?)$")
     }
 
+    /// Empty, or an origin: `http(s)://`, a host name (dot-separated labels of letters, digits
+    /// and inner dashes, at most 63 each) or a bracketed IPv6 address, an optional port from 1
+    /// to 65535 (at most 5 digits), and at most one trailing slash.
+    pub fn origin() -> String {
+        const LABEL: &str = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+        const PORT: &str = "(?:0{0,4}[1-9]|0{0,3}[1-9][0-9]|0{0,2}[1-9][0-9]{2}|0?[1-9][0-9]{3}|[1-5][0-9]{4}\
+                            |6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+        format!(r"^(?:|https?://(?:{LABEL}(?:\.{LABEL})*|\[[0-9A-Fa-f.:]*:[0-9A-Fa-f.:]*\])(?::{PORT})?/?)$")
+    }
+
     /// A new PIN: 4 to 8 digits, none of the PINs the core calls too simple (one repeated
     /// digit, a straight run up or down), which are listed out.
     pub fn new_pin() -> String {
@@ -471,7 +504,7 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, String)> {
         (STAMP, "userEtc2", patterns::text()),
         (STAMP, "userPhnno", patterns::phone()),
         (STAMP, "userEml", patterns::email()),
-        (STAMP, "domain", patterns::http_url()),
+        (STAMP, "domain", patterns::origin()),
         (CARD, "cardNm", patterns::not_blank()),
         (CARD, "cardTtl", patterns::text()),
         (CARD, "url", patterns::http_url()),

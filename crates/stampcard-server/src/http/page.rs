@@ -2,8 +2,11 @@
 //! token scopes it; a PIN opens a short session (`Authorization: Bearer`). Open to any
 //! origin (without credentials) because the page and widget may be served from a shop's site.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderName, Method, header};
 use axum::routing::{get, post};
 use stampcard_core::wire::{ChangePinRequest, OnsiteRequest, PinRequest, PinState, paths::PAGE_API_PREFIX};
@@ -17,6 +20,7 @@ use crate::ops::page::{self as page_ops, NewSession, OnsiteAction};
 use crate::ops::{Guess, remaining_secs};
 use crate::secrets;
 use crate::store::{CardRecord, StampRecord, op};
+use crate::throttle::{PageCost, Secret};
 
 /// The page API's routes, with CORS for any origin.
 pub fn router() -> Router<AppState> {
@@ -38,6 +42,55 @@ pub fn router() -> Router<AppState> {
 async fn load(state: &AppState, token: &str) -> Result<(StampRecord, CardRecord), Error> {
     state.store.stamp_by_token(token).await?.ok_or_else(|| Error::api(ErrorCode::StampNotFound, "unknown stamp link"))
 }
+
+/// The client's address: the connection's peer, or with `trust_forwarded_for` the last
+/// address in `X-Forwarded-For` (the one the trusted proxy in front of us appended).
+fn client_address(state: &AppState, parts: &Parts) -> Option<IpAddr> {
+    if state.trust_forwarded_for {
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|item| item.trim().parse::<IpAddr>().ok())
+            .next_back();
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
+}
+
+/// A stamp-page request that passed the page API's limits for its cost.
+pub struct Limited<const SECRET: bool>;
+
+impl<const SECRET: bool> FromRequestParts<AppState> for Limited<SECRET> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Limited<SECRET>, Error> {
+        let Some(limiter) = &state.page_limiter else { return Ok(Limited) };
+        let token = parts.uri.path().strip_prefix(PAGE_API_PREFIX).unwrap_or_default();
+        let token = token.trim_start_matches('/').split('/').next().unwrap_or_default();
+        let cost = if SECRET { PageCost::Secret } else { PageCost::Read };
+        match limiter.check(token, client_address(state, parts), cost, state.clock.now_ms()) {
+            Ok(()) => Ok(Limited),
+            Err(secs) => {
+                metrics::counter!("stampcard_page_rate_limited_total").increment(1);
+                Err(Error::retry_after(
+                    ErrorCode::PageRateLimited,
+                    format!("too many requests for this stamp page or from this address; retry in {secs} seconds"),
+                    secs,
+                ))
+            }
+        }
+    }
+}
+
+/// A page read within its limits.
+pub type ReadLimit = Limited<false>;
+/// A PIN or staff-password request within its limits.
+pub type SecretLimit = Limited<true>;
 
 /// Compares a secret with a stored hash before the write (argon2 is slow; the writer is shared).
 async fn guess(secret: String, stored: Option<&String>) -> Result<Guess, Error> {
@@ -63,13 +116,20 @@ fn pin_guess_allowed(stamp: &StampRecord, state: &AppState) -> Result<(), Error>
     }
 }
 
+fn pin_already_set() -> Error {
+    Error::api(
+        ErrorCode::PinAlreadySet,
+        "a PIN is already set for this stamp card; enter it, or change it with the current PIN",
+    )
+}
+
 /// What the page shows before the PIN: the card's name and title, the PIN state, the lock.
 #[utoipa::path(
     get, path = "/api/page/v1/{token}", operation_id = "pageIntro", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token (from stampUrl)")),
     responses((status = 200, description = "The intro", body = crate::http::openapi::EnvelopePageIntro))
 )]
-pub async fn intro(State(state): State<AppState>, PageToken(token): PageToken) -> ApiResult {
+pub async fn intro(State(state): State<AppState>, _limit: ReadLimit, PageToken(token): PageToken) -> ApiResult {
     let (stamp, card) = load(&state, &token).await?;
     ok(&page_ops::intro(&stamp, &card, state.clock.now_ms()))
 }
@@ -81,7 +141,12 @@ pub async fn intro(State(state): State<AppState>, PageToken(token): PageToken) -
     responses((status = 200, description = "The card view", body = crate::http::openapi::EnvelopePageView)),
     security(("session" = []))
 )]
-pub async fn card(State(state): State<AppState>, PageToken(token): PageToken, session: PageSession) -> ApiResult {
+pub async fn card(
+    State(state): State<AppState>,
+    _limit: ReadLimit,
+    PageToken(token): PageToken,
+    session: PageSession,
+) -> ApiResult {
     let (stamp, card) = load(&state, &token).await?;
     session.require(stamp.stamp_idx)?;
     ok(&page_ops::view(&stamp, &card, state.clock.today(), state.clock.now_ms()))
@@ -96,18 +161,22 @@ pub async fn card(State(state): State<AppState>, PageToken(token): PageToken, se
 )]
 pub async fn set_pin(
     State(state): State<AppState>,
+    _limit: SecretLimit,
     PageToken(token): PageToken,
     request: JsonRequest<PinRequest>,
 ) -> ApiResult {
     let (stamp, _) = load(&state, &token).await?;
     if stamp.pin_state == PinState::Set {
-        return Err(Error::api(
-            ErrorCode::PinAlreadySet,
-            "a PIN is already set for this stamp card; enter it, or change it with the current PIN",
-        ));
+        return Err(pin_already_set());
     }
     let pin = request.value.pin;
     check_new_pin(&pin)?;
+    // Concurrent first PINs take turns; the ones after the first find it set and cost no hash.
+    let _turn = state.turn(Secret::Pin(stamp.stamp_idx)).await?;
+    let (stamp, _) = load(&state, &token).await?;
+    if stamp.pin_state == PinState::Set {
+        return Err(pin_already_set());
+    }
     let hash = secrets::hash_secret(pin).await?;
     let session = NewSession::generate();
     let now_ms = state.clock.now_ms();
@@ -123,6 +192,7 @@ pub async fn set_pin(
 )]
 pub async fn change_pin(
     State(state): State<AppState>,
+    _limit: SecretLimit,
     PageToken(token): PageToken,
     request: JsonRequest<ChangePinRequest>,
 ) -> ApiResult {
@@ -130,6 +200,10 @@ pub async fn change_pin(
     pin_guess_allowed(&stamp, &state)?;
     let ChangePinRequest { current_pin, new_pin } = request.value;
     check_new_pin(&new_pin)?;
+    let _turn = state.turn(Secret::Pin(stamp.stamp_idx)).await?;
+    // Read again in our turn: the guess before may have locked the PIN.
+    let (stamp, _) = load(&state, &token).await?;
+    pin_guess_allowed(&stamp, &state)?;
     let current = guess(current_pin, stamp.pin_hash.as_ref()).await?;
     let new_hash = secrets::hash_secret(new_pin).await?;
     let session = NewSession::generate();
@@ -146,15 +220,41 @@ pub async fn change_pin(
 )]
 pub async fn open_session(
     State(state): State<AppState>,
+    _limit: SecretLimit,
     PageToken(token): PageToken,
     request: JsonRequest<PinRequest>,
 ) -> ApiResult {
+    let (stamp, _) = load(&state, &token).await?;
+    pin_guess_allowed(&stamp, &state)?;
+    let _turn = state.turn(Secret::Pin(stamp.stamp_idx)).await?;
+    // Read again in our turn: the guess before may have locked the PIN.
     let (stamp, _) = load(&state, &token).await?;
     pin_guess_allowed(&stamp, &state)?;
     let pin = guess(request.value.pin, stamp.pin_hash.as_ref()).await?;
     let session = NewSession::generate();
     let now_ms = state.clock.now_ms();
     state.write(op(move |tx| Box::pin(page_ops::open_session(tx, token, pin, session, now_ms))), None).await
+}
+
+/// Refuses a staff action before any password is looked at: the card has no staff password,
+/// the card or the stamp is locked, or the stamp cannot take the action today.
+async fn onsite_allowed(
+    state: &AppState,
+    stamp: &StampRecord,
+    card: &CardRecord,
+    action: OnsiteAction,
+) -> Result<(), Error> {
+    if !card.onsite_required {
+        return Err(ErrorCode::OnsiteNotEnabled.into());
+    }
+    let now_ms = state.clock.now_ms();
+    if let Some(secs) = state.store.card_guard(card.card_idx).await?.locked_secs(now_ms) {
+        return Err(page_ops::locked("staff passwords on this card", secs));
+    }
+    if let Some(secs) = remaining_secs(stamp.onsite_locked_until, now_ms) {
+        return Err(page_ops::locked("staff passwords", secs));
+    }
+    page_ops::onsite_possible(stamp, card, action, state.clock.today()).map(drop)
 }
 
 async fn onsite(
@@ -166,12 +266,11 @@ async fn onsite(
 ) -> ApiResult {
     let (stamp, card) = load(&state, &token).await?;
     session.require(stamp.stamp_idx)?;
-    if !card.onsite_required {
-        return Err(ErrorCode::OnsiteNotEnabled.into());
-    }
-    if let Some(secs) = remaining_secs(stamp.onsite_locked_until, state.clock.now_ms()) {
-        return Err(page_ops::locked("staff passwords", secs));
-    }
+    onsite_allowed(&state, &stamp, &card, action).await?;
+    // The staff password is the card's: guesses on it take turns across all its stamps.
+    let _turn = state.turn(Secret::Staff(card.card_idx)).await?;
+    let (stamp, card) = load(&state, &token).await?;
+    onsite_allowed(&state, &stamp, &card, action).await?;
     let idempotency = request.idempotency(format!("page:{}", stamp.stamp_idx));
     let password = guess(request.value.onsite_pwd, card.onsite_pwd_hash.as_ref()).await?;
     let (today, now_ms) = (state.clock.today(), state.clock.now_ms());
@@ -190,6 +289,7 @@ async fn onsite(
 )]
 pub async fn onsite_add(
     State(state): State<AppState>,
+    _limit: SecretLimit,
     PageToken(token): PageToken,
     session: PageSession,
     request: JsonRequest<OnsiteRequest>,
@@ -209,6 +309,7 @@ pub async fn onsite_add(
 )]
 pub async fn onsite_redeem(
     State(state): State<AppState>,
+    _limit: SecretLimit,
     PageToken(token): PageToken,
     session: PageSession,
     request: JsonRequest<OnsiteRequest>,

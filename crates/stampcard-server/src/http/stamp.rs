@@ -5,6 +5,7 @@ use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::routing::{delete, get, post, put};
 use stampcard_core::ErrorCode;
+use stampcard_core::rules::{self, OnsiteProof};
 use stampcard_core::validate;
 use stampcard_core::wire::{CreateStampRequest, RedeemRequest, StampIdxRequest, UpdateStampRequest, paths};
 
@@ -13,6 +14,7 @@ use super::{ApiResult, AppState, ok};
 use crate::ops::{self, Guess};
 use crate::secrets;
 use crate::store::op;
+use crate::throttle::Secret;
 
 /// The stamp API's routes.
 pub fn router() -> Router<AppState> {
@@ -151,21 +153,31 @@ pub async fn redeem(
     mut request: JsonRequest<RedeemRequest>,
 ) -> ApiResult {
     let stamp_idx = validate::idx("stampIdx", request.value.stamp_idx)?;
+    let ctx = state.ctx(&caller);
+    let mut _turn = None;
     let guess = match request.value.onsite_pwd.take() {
         // Compared here, before the write: argon2 is deliberately slow and the writer is shared.
         Some(password) => {
             let checked = match state.store.stamp(caller.account_idx, stamp_idx).await? {
-                Some((_, card)) if card.onsite_required => match card.onsite_pwd_hash {
-                    Some(hash) => Some((hash.clone(), secrets::verify_secret(hash, password.clone()).await?)),
-                    None => None,
-                },
+                Some((_, card)) if card.onsite_required => {
+                    // Redeems of one card's stamps take turns, and a stamp that cannot be
+                    // redeemed (already redeemed by the one before, say) is refused before
+                    // any hash: a burst of retries costs one hash, not one each.
+                    _turn = Some(state.turn(Secret::Staff(card.card_idx)).await?);
+                    let (stamp, card) =
+                        state.store.stamp(caller.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
+                    rules::redeem(&card.model(), &stamp.model(), ctx.today, OnsiteProof::Correct)?;
+                    match card.onsite_pwd_hash {
+                        Some(hash) => Some((hash.clone(), secrets::verify_secret(hash, password.clone()).await?)),
+                        None => None,
+                    }
+                }
                 _ => None,
             };
             Some(Guess { secret: password, checked })
         }
         None => None,
     };
-    let ctx = state.ctx(&caller);
     let idempotency = request.idempotency(caller.scope());
     state.write(op(move |tx| Box::pin(ops::stamp::redeem(tx, ctx, stamp_idx, guess))), idempotency).await
 }

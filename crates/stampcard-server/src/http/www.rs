@@ -17,6 +17,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::AppState;
 use crate::error::Error;
 
+/// The stamp page's Content-Security-Policy. Scripts only from this server (the loader and
+/// the widget, with `wasm-unsafe-eval` to instantiate its WebAssembly), API calls only to it,
+/// inline styles (the page's own and the widget's shadow-root styles), a card's stamp image
+/// from any https origin. Staff type a password on this page, so no other site may frame it
+/// (`frame-ancestors 'none'`): shops embed the card with the `<stamp-card>` element, which
+/// runs in their own page and is not affected.
+pub const STAMP_PAGE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; \
+     frame-ancestors 'none'";
+
 /// The page and widget routes.
 pub fn router(www_dir: &Path) -> Router<AppState> {
     // Widget file names carry no content hash, so browsers must revalidate (ServeDir answers
@@ -24,6 +34,11 @@ pub fn router(www_dir: &Path) -> Router<AppState> {
     let widget = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .layer(CorsLayer::new().allow_origin(Any))
+        // Shops' pages load these files cross-origin, also under Cross-Origin-Embedder-Policy.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("cross-origin"),
+        ))
         .service(ServeDir::new(www_dir.join("widget")));
     Router::new().route(&format!("{STAMP_PAGE_PREFIX}/{{token}}"), get(stamp_page)).nest_service("/widget", widget)
 }
@@ -39,6 +54,7 @@ async fn stamp_page(State(state): State<AppState>) -> Response {
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
                 // The token in the URL is a secret: do not leak it to linked sites.
                 (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+                (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(STAMP_PAGE_CSP)),
             ],
             html,
         )

@@ -8,8 +8,9 @@
 
 use chrono::NaiveDate;
 use stampcard_core::ErrorCode;
+use stampcard_core::model::Stamp;
 use stampcard_core::rules::{self, OnsiteProof};
-use stampcard_core::secret;
+use stampcard_core::secret::{self, CardGuard};
 use stampcard_core::types::{YesNo, Ymd};
 use stampcard_core::wire::{HistoryAction, HistoryActor, PageIntro, PageView, PinState, SessionResult};
 
@@ -211,7 +212,26 @@ pub enum OnsiteAction {
     Redeem,
 }
 
+/// Whether the stamp can take the staff action today: judged before any password is looked
+/// at, so a stamp that cannot take it never tells a right password from a wrong one.
+pub fn onsite_possible(
+    stamp: &StampRecord,
+    card: &CardRecord,
+    action: OnsiteAction,
+    today: NaiveDate,
+) -> Result<Stamp, Error> {
+    let outcome = match action {
+        OnsiteAction::Add => rules::add(&card.model(), &stamp.model(), today),
+        OnsiteAction::Redeem => rules::redeem(&card.model(), &stamp.model(), today, OnsiteProof::Correct),
+    };
+    Ok(outcome?)
+}
+
 /// `POST /api/page/v1/{token}/onsite/add` and `/onsite/redeem`: result is the new view.
+///
+/// Order: the card's and the stamp's locks, then the rules, then the password. A wrong
+/// password counts on the stamp (its own escalating lock) and on the card (shared by all its
+/// stamps, so more stamps buy no more guesses); a right one clears both.
 pub async fn onsite(
     tx: &mut dyn Tx,
     token: String,
@@ -224,37 +244,44 @@ pub async fn onsite(
     if !card.onsite_required {
         return Err(ErrorCode::OnsiteNotEnabled.into());
     }
+    let mut guard = tx.card_guard(card.card_idx).await?;
+    if let Some(secs) = guard.locked_secs(now_ms) {
+        return Err(locked("staff passwords on this card", secs));
+    }
     if let Some(secs) = remaining_secs(stamp.onsite_locked_until, now_ms) {
         return Err(locked("staff passwords", secs));
     }
+    let next = onsite_possible(&stamp, &card, action, today)?;
     if !guess.matches(card.onsite_pwd_hash.as_deref()).await? {
-        let refusal = count_failure(
+        let mut refusal = count_failure(
             &mut stamp.onsite_failures,
             &mut stamp.onsite_locked_until,
             now_ms,
             ErrorCode::WrongOnsitePassword,
             "staff passwords",
         );
+        if let Some(secs) = guard.record_failure(now_ms) {
+            let secs = secs.max(remaining_secs(stamp.onsite_locked_until, now_ms).unwrap_or(0));
+            refusal = Error::retry_after(
+                ErrorCode::WrongOnsitePassword,
+                format!(
+                    "{}; too many wrong staff passwords on this card, so its staff actions are locked for {secs} seconds",
+                    ErrorCode::WrongOnsitePassword.message()
+                ),
+                secs,
+            );
+        }
         tx.update_stamp(&stamp).await?;
+        tx.put_card_guard(card.card_idx, &guard).await?;
         return Ok(Err(refusal));
     }
-    let counter_reset = stamp.onsite_failures != 0 || stamp.onsite_locked_until != 0;
+    if guard != CardGuard::default() {
+        guard.record_success();
+        tx.put_card_guard(card.card_idx, &guard).await?;
+    }
     stamp.onsite_failures = 0;
     stamp.onsite_locked_until = 0;
     let before = stamp.stamps;
-    let outcome = match action {
-        OnsiteAction::Add => rules::add(&card.model(), &stamp.model(), today),
-        OnsiteAction::Redeem => rules::redeem(&card.model(), &stamp.model(), today, OnsiteProof::Correct),
-    };
-    let next = match outcome {
-        Ok(next) => next,
-        Err(code) if counter_reset => {
-            // The right password still clears the counter, even when the rules refuse.
-            tx.update_stamp(&stamp).await?;
-            return Ok(Err(code.into()));
-        }
-        Err(code) => return Err(code.into()),
-    };
     stamp.apply(&next);
     tx.update_stamp(&stamp).await?;
     let history_action = match action {

@@ -90,9 +90,12 @@ pub async fn remove(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
 }
 
 /// `PUT /api/stamp/v1/update`. One `UPDATE` event, plus `USE` when it redeems and
-/// `PIN_RESET` when it clears the PIN, so the history says what really happened.
+/// `PIN_RESET` when it clears the PIN, so the history says what really happened. An update
+/// that leaves the stamp exactly as it was (the same values sent again, a PIN reset of a
+/// stamp without a PIN) succeeds without writing anything: the history lists changes.
 pub async fn update(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, patch: StampPatch) -> OpOutput {
     let (mut stamp, current_card) = stamp_and_card(tx, ctx.account_idx, stamp_idx).await?;
+    let stored = stamp.clone();
     let card = match patch.card_idx {
         Some(card_idx) if card_idx != current_card.card_idx => {
             tx.card(ctx.account_idx, card_idx).await?.ok_or(ErrorCode::CardNotFound)?
@@ -131,6 +134,9 @@ pub async fn update(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, patch: StampPatch
         stamp.pin_failures = 0;
         stamp.pin_locked_until = 0;
         tx.delete_sessions(stamp_idx).await?;
+    }
+    if stamp == stored {
+        return Ok(Ok(ResultJson::null()));
     }
     tx.update_stamp(&stamp).await?;
     tx.append_event(&ctx.event(stamp_idx, HistoryAction::Update, before.stamps, stamp.stamps)).await?;

@@ -8,6 +8,7 @@
 //! stored response commit or vanish together.
 
 pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 
 use std::future::Future;
@@ -19,6 +20,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde_json::Value;
 use stampcard_core::model::{Card, Stamp, Window};
+use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::{Envelope, HistoryAction, HistoryActor, HistoryEvent, PinState};
 use stampcard_core::{ApiError, ErrorCode};
 
@@ -404,6 +406,11 @@ pub trait Tx: Send {
     async fn delete_stamp(&mut self, stamp_idx: i64) -> Result<(), StoreError>;
     /// Appends a history entry.
     async fn append_event(&mut self, event: &NewEvent) -> Result<(), StoreError>;
+    /// The card's staff-password guard (all zeros before the first wrong password), locked
+    /// for this transaction where the backend has row locks.
+    async fn card_guard(&mut self, card_idx: i64) -> Result<CardGuard, StoreError>;
+    /// Writes the card's staff-password guard.
+    async fn put_card_guard(&mut self, card_idx: i64, guard: &CardGuard) -> Result<(), StoreError>;
     /// Stores a page session (by token hash).
     async fn insert_session(&mut self, stamp_idx: i64, token_hash: &[u8], expires_at: i64) -> Result<(), StoreError>;
     /// Ends every session of a stamp.
@@ -456,6 +463,8 @@ pub trait Store: Send + Sync {
     async fn stamp_by_token(&self, token: &str) -> Result<Option<(StampRecord, CardRecord)>, StoreError>;
     /// A stamp's history, oldest first.
     async fn history(&self, stamp_idx: i64) -> Result<Vec<HistoryEvent>, StoreError>;
+    /// The card's staff-password guard (all zeros before the first wrong password).
+    async fn card_guard(&self, card_idx: i64) -> Result<CardGuard, StoreError>;
     /// The stamp a live session belongs to.
     async fn session_stamp(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<i64>, StoreError>;
     /// Deletes expired sessions and idempotency records.
@@ -472,6 +481,11 @@ pub trait Store: Send + Sync {
         minute_start: i64,
         hour_start: i64,
     ) -> Result<Option<(u32, u32)>, StoreError>;
+    /// Stops taking writes, finishes the ones already queued and leaves the database whole
+    /// on its own: SQLite checkpoints its WAL into the `.db` file (so a copy of that file alone
+    /// holds every acknowledged write), PostgreSQL closes its pool. Called once, at shutdown,
+    /// after the HTTP server has stopped; later writes fail as unavailable.
+    async fn close(&self) -> Result<(), StoreError>;
 }
 
 /// Options that only some backends use.
@@ -504,21 +518,41 @@ pub async fn open(database_url: &str, options: &StoreOptions) -> Result<Arc<dyn 
     }
 }
 
+/// What running one job inside a shared transaction gave: the outer `Err` means the
+/// transaction itself is broken (its savepoint could not be rolled back) and must not commit;
+/// the inner `Err` is the job's own failure, already undone, which fails only that job.
+pub type JobOutcome = Result<Result<Reply, StoreError>, StoreError>;
+
 /// Runs one job inside the backend's open transaction: idempotency lookup, the operation in
 /// its own savepoint, and the stored response. Shared by every backend so the exactly-once
-/// rules are written once.
-pub async fn execute(tx: &mut dyn Tx, job: WriteJob) -> Result<Reply, StoreError> {
+/// rules are written once. A job that panics is undone like one that fails.
+pub async fn execute(tx: &mut dyn Tx, job: WriteJob) -> JobOutcome {
+    use futures_util::FutureExt as _;
     tx.savepoint().await?;
-    let result = execute_in_savepoint(tx, job).await;
+    // The transaction is only touched through the savepoint after a panic, so observing it
+    // after the unwind is sound.
+    let result = std::panic::AssertUnwindSafe(execute_in_savepoint(tx, job)).catch_unwind().await;
+    let result = match result {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(panic = what, "a write operation panicked; undoing it");
+            Err(StoreError::internal(format!("a write operation panicked: {what}")))
+        }
+    };
     match result {
         Ok(reply) => {
             tx.release_savepoint().await?;
-            Ok(reply)
+            Ok(Ok(reply))
         }
         Err(error) => {
             tx.rollback_to_savepoint().await?;
             tx.release_savepoint().await?;
-            Err(error)
+            Ok(Err(error))
         }
     }
 }
@@ -549,10 +583,11 @@ async fn execute_in_savepoint(tx: &mut dyn Tx, job: WriteJob) -> Result<Reply, S
         Ok(Err(Error::Store(e))) | Err(Error::Store(e)) => return Err(e),
         Ok(Err(Error::Internal(e))) | Err(Error::Internal(e)) => return Err(StoreError::internal(e)),
     };
-    // A 429 means "try again later"; storing it would turn the retry it asks for into a
-    // replay of the refusal.
+    // A 429 or 5xx means "try again later"; storing it would turn the retry it asks for into
+    // a replay of the refusal.
     if let Some(idem) = &job.idempotency
         && reply.status != 429
+        && reply.status < 500
     {
         tx.idempotency_put(idem, &reply, job.now_ms).await?;
     }

@@ -14,15 +14,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{ConnectOptions, PgExecutor, Row};
+use sqlx::{ConnectOptions, Connection, PgExecutor, Row};
 use stampcard_core::wire::HistoryEvent;
 
+use super::sql::{self, CardGuardRow};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, Idempotency, NewEvent, Principal, Reply, StampRecord, Store, StoreError,
     StoredResponse, Tx, WriteJob, execute, from_wire_name, parse_pin_state, parse_plan, pin_state_name, wire_name,
 };
 use crate::clock::ymdt;
 use crate::plan::Plan;
+use stampcard_core::secret::CardGuard;
 
 /// The schema, embedded at build time (no database needed to build).
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -37,8 +39,33 @@ impl PostgresStore {
     /// several servers starting at once run each migration exactly once.
     pub async fn open(database_url: &str, max_connections: u32) -> Result<PostgresStore, StoreError> {
         let options = PgConnectOptions::from_str(database_url)
-            .map_err(|e| StoreError::internal(format!("invalid PostgreSQL DATABASE_URL: {e}")))?
+            .map_err(|e| {
+                StoreError::internal(without_password(database_url, &format!("invalid PostgreSQL DATABASE_URL: {e}")))
+            })?
             .log_statements(tracing::log::LevelFilter::Trace);
+        // One connection first, with a short timeout: a refused connection, a wrong password
+        // or a missing database is then reported at once, naming the server, instead of as
+        // "pool timed out" after the pool's acquire timeout.
+        let target = format!(
+            "{}:{} (database {}, user {})",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or("(default)"),
+            options.get_username()
+        );
+        let cannot = |cause: String| {
+            StoreError::unavailable(without_password(
+                database_url,
+                &format!("cannot connect to PostgreSQL at {target}: {cause}"),
+            ))
+        };
+        let first = tokio::time::timeout(FIRST_CONNECT_TIMEOUT, options.connect())
+            .await
+            .map_err(|_| cannot(format!("no answer within {} seconds", FIRST_CONNECT_TIMEOUT.as_secs())))?
+            .map_err(|error| cannot(connect_failure(&error)))?;
+        if let Err(error) = first.close().await {
+            tracing::debug!(%error, "closing the first PostgreSQL connection failed");
+        }
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
@@ -49,26 +76,69 @@ impl PostgresStore {
     }
 }
 
+/// How long the first connection at start-up may take before the server gives up.
+const FIRST_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What went wrong connecting, in the words an operator needs ("connection refused").
+fn connect_failure(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                "connection refused (is PostgreSQL running and listening on that address?)".to_owned()
+            }
+            std::io::ErrorKind::TimedOut => "the connection timed out".to_owned(),
+            _ => io.to_string(),
+        },
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// `message` with the URL's password replaced, in case a driver message ever quotes it.
+fn without_password(database_url: &str, message: &str) -> String {
+    let password = database_url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(credentials, _)| credentials.split_once(':'))
+        .map(|(_, password)| password)
+        .filter(|password| !password.is_empty());
+    let Some(password) = password else { return message.to_owned() };
+    let decoded = form_urlencoded::parse(format!("p={password}").as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    let mut message = message.replace(password, "***");
+    if !decoded.is_empty() {
+        message = message.replace(&decoded, "***");
+    }
+    message
+}
+
 #[async_trait]
 impl Store for PostgresStore {
     async fn write(&self, job: WriteJob) -> Result<Reply, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        sqlx::query("BEGIN").execute(&mut *conn).await?;
-        let mut tx = PostgresTx { conn: &mut conn };
-        match execute(&mut tx, job).await {
-            Ok(reply) => {
-                sqlx::query("COMMIT").execute(&mut *conn).await?;
-                Ok(reply)
-            }
-            Err(error) => {
-                if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
-                    tracing::error!(error = %rollback, "ROLLBACK failed");
-                    // A connection in an unknown transaction state must not go back to the pool.
-                    conn.detach();
+        let pool = self.pool.clone();
+        // The write runs in its own task: once started it finishes even when the caller goes
+        // away (a client disconnects, a timeout fires), so it commits or rolls back as a whole
+        // and an idempotent retry finds its stored answer. `Transaction` rolls back on drop,
+        // so even a panic never returns a connection to the pool inside an open transaction.
+        let task = tokio::spawn(async move {
+            let mut tx = pool.begin().await?;
+            let outcome = execute(&mut PostgresTx { conn: &mut tx }, job).await;
+            match outcome {
+                Ok(Ok(reply)) => {
+                    tx.commit().await?;
+                    Ok(reply)
                 }
-                Err(error)
+                Ok(Err(error)) | Err(error) => {
+                    if let Err(rollback) = tx.rollback().await {
+                        tracing::error!(error = %rollback, "ROLLBACK failed");
+                    }
+                    Err(error)
+                }
             }
-        }
+        });
+        task.await.map_err(|e| StoreError::internal(format!("a write task failed: {e}")))?
     }
 
     async fn authenticate(&self, key_hash: &[u8]) -> Result<Option<Principal>, StoreError> {
@@ -170,6 +240,12 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn card_guard(&self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        let row: Option<CardGuardRow> =
+            sqlx::query_as(sql::CARD_GUARD).bind(card_idx).fetch_optional(&self.pool).await?;
+        row.map_or(Ok(CardGuard::default()), CardGuardRow::into_guard)
+    }
+
     async fn session_stamp(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query("SELECT stamp_idx FROM page_sessions WHERE token_hash = $1 AND expires_at > $2")
             .bind(token_hash)
@@ -182,6 +258,11 @@ impl Store for PostgresStore {
     async fn prune(&self, now_ms: i64) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         PostgresTx { conn: &mut conn }.prune(now_ms).await
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        self.pool.close().await;
+        Ok(())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -574,6 +655,24 @@ impl Tx for PostgresTx<'_> {
         .bind(event.at)
         .execute(&mut *self.conn)
         .await?;
+        Ok(())
+    }
+
+    async fn card_guard(&mut self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        // Every staff-password check of the card waits here for the one before it.
+        sqlx::query("INSERT INTO card_guards (card_idx) VALUES ($1) ON CONFLICT (card_idx) DO NOTHING")
+            .bind(card_idx)
+            .execute(&mut *self.conn)
+            .await?;
+        let row: Option<CardGuardRow> = sqlx::query_as(&format!("{} FOR UPDATE", sql::CARD_GUARD))
+            .bind(card_idx)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.map_or(Ok(CardGuard::default()), CardGuardRow::into_guard)
+    }
+
+    async fn put_card_guard(&mut self, card_idx: i64, guard: &CardGuard) -> Result<(), StoreError> {
+        sql::bind_card_guard(sqlx::query(sql::PUT_CARD_GUARD), card_idx, guard).execute(&mut *self.conn).await?;
         Ok(())
     }
 

@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,7 +20,9 @@ use sqlx::sqlite::{
 use sqlx::{ConnectOptions, Connection, Row, SqliteExecutor};
 use stampcard_core::wire::HistoryEvent;
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
+use super::sql::{self, CardGuardRow};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, Idempotency, NewEvent, Principal, Reply, StampRecord, Store, StoreError,
     StoreOptions, StoredResponse, Tx, WriteJob, execute, format_day, from_wire_name, parse_day, parse_pin_state,
@@ -28,6 +30,7 @@ use super::{
 };
 use crate::clock::ymdt;
 use crate::plan::Plan;
+use stampcard_core::secret::CardGuard;
 
 /// The schema, embedded at build time (no database needed to build).
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -48,7 +51,12 @@ struct Pending {
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: mpsc::Sender<Pending>,
+    /// Tells the writer to drain and checkpoint; taken by `close`.
+    closing: Mutex<Option<WriterClose>>,
 }
+
+/// The signal that closes the writer, and its task (which returns the checkpoint's outcome).
+type WriterClose = (oneshot::Sender<()>, JoinHandle<Result<(), StoreError>>);
 
 impl SqliteStore {
     /// Opens (creating if missing) the database at `database_url`, runs the migrations and
@@ -69,7 +77,9 @@ impl SqliteStore {
             .log_statements(tracing::log::LevelFilter::Trace);
         let write_options =
             base.clone().create_if_missing(true).journal_mode(SqliteJournalMode::Wal).synchronous(synchronous);
-        let mut writer = SqliteConnection::connect_with(&write_options).await?;
+        let mut writer = SqliteConnection::connect_with(&write_options).await.map_err(|error| {
+            StoreError::internal(cannot_open_message(write_options.get_filename(), &error.to_string()))
+        })?;
         MIGRATOR.run(&mut writer).await?;
         // Readers never write: read-only connections make that a guarantee, not a habit.
         let reader = SqlitePoolOptions::new()
@@ -78,18 +88,54 @@ impl SqliteStore {
             .connect_with(base.read_only(true))
             .await?;
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run_writer(writer, receiver));
-        Ok(SqliteStore { reader, writer: sender })
+        let (close, close_signal) = oneshot::channel();
+        let task = tokio::spawn(run_writer(writer, receiver, close_signal));
+        Ok(SqliteStore { reader, writer: sender, closing: Mutex::new(Some((close, task))) })
     }
 }
 
-async fn run_writer(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Pending>) {
+/// Why a SQLite file could not be opened, in words that name the file and the likely fix
+/// (SQLite itself says only "unable to open database file", code 14).
+fn cannot_open_message(path: &std::path::Path, error: &str) -> String {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !folder.is_dir() {
+        format!(
+            "cannot create the SQLite database {}: its folder {} does not exist; create it (mkdir -p {}) and let the server's user write to it",
+            path.display(),
+            folder.display(),
+            folder.display()
+        )
+    } else {
+        format!(
+            "cannot open the SQLite database {}: {error} (the server's user must be able to write to the file and its folder {})",
+            path.display(),
+            folder.display()
+        )
+    }
+}
+
+/// Runs queued writes until the store is closed (or dropped), then checkpoints the WAL.
+async fn run_writer(
+    mut conn: SqliteConnection,
+    mut receiver: mpsc::Receiver<Pending>,
+    mut close: oneshot::Receiver<()>,
+) -> Result<(), StoreError> {
     let mut queue: VecDeque<Pending> = VecDeque::new();
+    let mut closing = false;
     loop {
         if queue.is_empty() {
-            match receiver.recv().await {
-                Some(pending) => queue.push_back(pending),
-                None => break,
+            tokio::select! {
+                biased;
+                pending = receiver.recv() => match pending {
+                    Some(pending) => queue.push_back(pending),
+                    None => break,
+                },
+                _ = &mut close, if !closing => {
+                    // No new writes from now on; the ones already queued still run.
+                    closing = true;
+                    receiver.close();
+                    continue;
+                }
             }
         }
         while queue.len() < MAX_GROUP {
@@ -100,14 +146,28 @@ async fn run_writer(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Pen
         }
         run_group(&mut conn, &mut queue).await;
     }
+    let checkpoint = checkpoint(&mut conn).await;
     if let Err(error) = conn.close().await {
         tracing::warn!(%error, "closing the SQLite writer connection failed");
     }
+    checkpoint
 }
 
-/// Runs up to [`MAX_GROUP`] queued jobs in one transaction. When the transaction itself
-/// breaks, the jobs run so far are answered with an error (nothing of theirs is kept) and the
-/// ones not yet run stay queued for the next group.
+/// Copies every committed page from the WAL into the `.db` file and empties the WAL, so the
+/// file alone holds every acknowledged write (a plain copy of it is then a whole database).
+async fn checkpoint(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut *conn).await?;
+    let busy: i64 = row.try_get(0)?;
+    if busy != 0 {
+        return Err(StoreError::unavailable("the WAL checkpoint at shutdown was blocked by a reader"));
+    }
+    Ok(())
+}
+
+/// Runs up to [`MAX_GROUP`] queued jobs in one transaction. A job that fails or panics is
+/// undone in its savepoint and fails alone. When the transaction itself breaks, the jobs run
+/// so far are answered with an error (nothing of theirs is kept) and the ones not yet run
+/// stay queued for the next group.
 async fn run_group(conn: &mut SqliteConnection, queue: &mut VecDeque<Pending>) {
     if let Err(error) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         let error = StoreError::from(error);
@@ -123,9 +183,14 @@ async fn run_group(conn: &mut SqliteConnection, queue: &mut VecDeque<Pending>) {
         let Some(pending) = queue.pop_front() else { break };
         let mut tx = SqliteTx { conn: &mut *conn };
         match execute(&mut tx, pending.job).await {
-            Ok(reply) => done.push((pending.answer, reply)),
+            Ok(Ok(reply)) => done.push((pending.answer, reply)),
+            // Undone inside its savepoint: only this job fails, the group goes on.
+            Ok(Err(error)) => {
+                tracing::error!(%error, "a write failed; its changes were undone");
+                let _ = pending.answer.send(Err(error));
+            }
             Err(error) => {
-                tracing::error!(%error, "a write failed; rolling back its group");
+                tracing::error!(%error, "a write broke its transaction; rolling back its group");
                 let _ = pending.answer.send(Err(StoreError { kind: error.kind, message: error.message.clone() }));
                 failure = Some(error);
                 break;
@@ -135,6 +200,7 @@ async fn run_group(conn: &mut SqliteConnection, queue: &mut VecDeque<Pending>) {
     if failure.is_none() {
         match sqlx::query("COMMIT").execute(&mut *conn).await {
             Ok(_) => {
+                metrics::histogram!(crate::metrics::SQLITE_GROUP_COMMIT_JOBS).record(done.len() as f64);
                 for (answer, reply) in done {
                     let _ = answer.send(Ok(reply));
                 }
@@ -261,6 +327,12 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn card_guard(&self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        let row: Option<CardGuardRow> =
+            sqlx::query_as(sql::CARD_GUARD).bind(card_idx).fetch_optional(&self.reader).await?;
+        row.map_or(Ok(CardGuard::default()), CardGuardRow::into_guard)
+    }
+
     async fn session_stamp(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query("SELECT stamp_idx FROM page_sessions WHERE token_hash = ? AND expires_at > ?")
             .bind(token_hash)
@@ -283,6 +355,16 @@ impl Store for SqliteStore {
             now_ms,
         };
         self.write(job).await.map(|_| ())
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        // Readers first: a read transaction left open would block the checkpoint.
+        self.reader.close().await;
+        let Some((close, task)) = self.closing.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+            return Ok(());
+        };
+        let _ = close.send(());
+        task.await.map_err(|error| StoreError::internal(format!("the SQLite writer task failed: {error}")))?
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -629,6 +711,17 @@ impl Tx for SqliteTx<'_> {
         .bind(event.at)
         .execute(&mut *self.conn)
         .await?;
+        Ok(())
+    }
+
+    async fn card_guard(&mut self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        let row: Option<CardGuardRow> =
+            sqlx::query_as(sql::CARD_GUARD).bind(card_idx).fetch_optional(&mut *self.conn).await?;
+        row.map_or(Ok(CardGuard::default()), CardGuardRow::into_guard)
+    }
+
+    async fn put_card_guard(&mut self, card_idx: i64, guard: &CardGuard) -> Result<(), StoreError> {
+        sql::bind_card_guard(sqlx::query(sql::PUT_CARD_GUARD), card_idx, guard).execute(&mut *self.conn).await?;
         Ok(())
     }
 

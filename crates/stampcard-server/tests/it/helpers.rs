@@ -9,10 +9,11 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use stampcard_core::ErrorCode;
 use stampcard_server::clock::Clock;
-use stampcard_server::config::ServerConfig;
+use stampcard_server::config::{Limits, ServerConfig};
 use stampcard_server::ops::admin;
 use stampcard_server::plan::Plan;
 use stampcard_server::store::{self, Store, StoreOptions};
+use stampcard_server::throttle::PageLimits;
 use stampcard_server::{Server, demo};
 
 /// The database the tests run against: SQLite unless `STAMPCARD_TEST_BACKEND=postgres`, then
@@ -72,11 +73,31 @@ pub struct Options {
     pub fake_today: Option<NaiveDate>,
     /// The www directory (default: an empty temporary one).
     pub www_dir: Option<PathBuf>,
+    /// The page API's limits (used when `rate_limit` is on).
+    pub page_limits: PageLimits,
+    /// Trust the last `X-Forwarded-For` address.
+    pub trust_forwarded_for: bool,
+    /// PostgreSQL pool size.
+    pub pg_max_connections: u32,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
+    /// The bearer token of `/metrics` (`None`: no metrics endpoint).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { plan: Plan::Personal, rate_limit: false, fake_today: None, www_dir: None }
+        Options {
+            plan: Plan::Personal,
+            rate_limit: false,
+            fake_today: None,
+            www_dir: None,
+            page_limits: PageLimits::default(),
+            trust_forwarded_for: false,
+            pg_max_connections: 8,
+            limits: Limits::default(),
+            metrics_token: None,
+        }
     }
 }
 
@@ -108,7 +129,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let backend = Backend::from_env();
-    let store_options = StoreOptions { pg_max_connections: 8, ..StoreOptions::default() };
+    let store_options = StoreOptions { pg_max_connections: options.pg_max_connections, ..StoreOptions::default() };
     let store = store::open(&backend.fresh_database_url(&dir).await, &store_options).await.expect("open store");
     let config = ServerConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
@@ -116,6 +137,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         www_dir: options.www_dir.clone().unwrap_or_else(|| dir.path().join("www")),
         rate_limit: options.rate_limit,
         fake_today: options.fake_today,
+        page_limits: options.page_limits,
+        trust_forwarded_for: options.trust_forwarded_for,
+        limits: options.limits,
+        metrics_token: options.metrics_token.clone(),
     };
     let clock = options.fake_today.map_or_else(Clock::system, Clock::with_today);
     let server = Server::start(&config, store.clone()).await.expect("start server");

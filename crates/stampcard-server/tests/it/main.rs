@@ -3,11 +3,18 @@
 
 mod cards;
 mod concurrency;
+mod crash;
 mod docs;
+mod hardening;
 mod helpers;
 mod history;
 mod idempotency;
+mod metrics;
+mod operator;
 mod page;
+mod process;
 mod refusals;
 mod stamps;
+mod storm;
+mod timeouts;
 mod two_servers;

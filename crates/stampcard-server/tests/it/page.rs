@@ -6,19 +6,19 @@ use stampcard_core::ErrorCode;
 
 use crate::helpers::{Options, Resp, TestApp, spawn_app, spawn_app_with};
 
-const STAFF: &str = "staff-pass";
+pub const STAFF: &str = "staff-pass";
 
-async fn setup(app: &TestApp, max: u32) -> (i64, String) {
+pub async fn setup(app: &TestApp, max: u32) -> (i64, String) {
     let card = app.card(max, Some(STAFF)).await;
     let stamp = app.stamp(card).await;
     (stamp, app.token(stamp).await)
 }
 
-fn page(token: &str, rest: &str) -> String {
+pub fn page(token: &str, rest: &str) -> String {
     format!("/api/page/v1/{token}{rest}")
 }
 
-async fn page_call(app: &TestApp, method: &str, path: &str, session: Option<&str>, body: Option<Value>) -> Resp {
+pub async fn page_call(app: &TestApp, method: &str, path: &str, session: Option<&str>, body: Option<Value>) -> Resp {
     let mut call = app.anonymous(method, path);
     if let Some(session) = session {
         call = call.header("Authorization", &format!("Bearer {session}"));
@@ -29,14 +29,14 @@ async fn page_call(app: &TestApp, method: &str, path: &str, session: Option<&str
     call.send().await
 }
 
-async fn set_pin(app: &TestApp, token: &str, pin: &str) -> String {
+pub async fn set_pin(app: &TestApp, token: &str, pin: &str) -> String {
     let response = page_call(app, "POST", &page(token, "/pin"), None, Some(json!({"pin": pin}))).await;
     let result = response.ok();
     assert_eq!(result["expiresInSecs"], 1800);
     result["sessionToken"].as_str().expect("sessionToken").to_owned()
 }
 
-async fn open_session(app: &TestApp, token: &str, pin: &str) -> Resp {
+pub async fn open_session(app: &TestApp, token: &str, pin: &str) -> Resp {
     page_call(app, "POST", &page(token, "/session"), None, Some(json!({"pin": pin}))).await
 }
 
@@ -311,6 +311,11 @@ async fn stamp_page_and_widget_files() {
         let response = reqwest::get(format!("{}{path}", app.url)).await.expect("get");
         assert_eq!(response.status(), 200);
         assert!(response.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        let csp = response.headers()["content-security-policy"].to_str().unwrap_or_default().to_owned();
+        for directive in ["script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'", "frame-ancestors 'none'"] {
+            assert!(csp.contains(directive), "{csp}");
+        }
         assert!(response.text().await.expect("text").contains("<title>stamp</title>"));
     }
     let wasm = app.anonymous("GET", "/widget/app.wasm").header("Origin", "https://shop.example.com").send().await;
@@ -318,6 +323,8 @@ async fn stamp_page_and_widget_files() {
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
     assert!(wasm.header("cache-control").is_some());
     assert_eq!(wasm.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(wasm.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(wasm.header("cross-origin-resource-policy"), Some("cross-origin"));
     let js = app.anonymous("GET", "/widget/app.js").send().await;
     assert!(js.header("content-type").is_some_and(|t| t.contains("javascript")), "{js:?}");
     app.anonymous("GET", "/widget/missing.js").send().await.refused(ErrorCode::RouteNotFound);

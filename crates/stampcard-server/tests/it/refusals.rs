@@ -365,3 +365,111 @@ async fn rate_limit_answers_429_with_retry_after() {
     let (_, other_key) = app.other_account(Plan::Personal).await;
     app.anonymous("GET", "/api/stamp/v1/card/list").key(Some(&other_key)).send().await.ok();
 }
+
+/// PHP and Python send integral numbers as floats (`1.0`): they are the same integers end to
+/// end; a fraction is the wrong type; a number of any size outside its field's range is
+/// `OutOfRange`, naming the field and the range, and writes nothing.
+#[tokio::test]
+async fn integers_written_as_floats() {
+    let app = spawn_app().await;
+    let card = app.post("/api/stamp/v1/card/create", json!({"cardNm": "Floats", "maxStamps": 3.0})).await;
+    let card = card.ok()["cardIdx"].as_i64().expect("cardIdx");
+    assert_eq!(app.get(&format!("/api/stamp/v1/card/get?cardIdx={card}")).await.ok()["maxStamps"], 3);
+    let raw = |number: &str| {
+        format!("{{\"cardIdx\": {number}, \"strtYmd\": \"{}\", \"endYmd\": \"{}\"}}", app.day(0), app.day(30))
+    };
+    let send = |method: &'static str, path: &'static str, body: String| {
+        app.call(method, path).raw(Some("application/json"), body).send()
+    };
+    let stamp = send("POST", "/api/stamp/v1/create", raw(&format!("{card}.0"))).await.ok().as_i64().expect("stampIdx");
+    send("PUT", "/api/stamp/v1/add", format!("{{\"stampIdx\": {stamp}.0}}")).await.ok();
+    send("PUT", "/api/stamp/v1/add", format!("{{\"stampIdx\": {stamp}e0}}")).await.ok();
+    assert_eq!(app.count(stamp).await, 2);
+    app.put("/api/stamp/v1/update", json!({"stampIdx": stamp as f64, "stamps": 1.0, "cardIdx": card as f64}))
+        .await
+        .ok();
+    assert_eq!(app.count(stamp).await, 1);
+    send("PUT", "/api/stamp/v1/remove", format!("{{\"stampIdx\": {stamp}.0}}")).await.ok();
+    assert_eq!(app.validate(stamp).await["stamps"], 0);
+    app.put("/api/stamp/v1/card/update", json!({"cardIdx": card as f64, "maxStamps": 4.0})).await.ok();
+    assert_eq!(app.get(&format!("/api/stamp/v1/card/get?cardIdx={card}.0")).await.ok()["maxStamps"], 4);
+    app.get(&format!("/api/stamp/v1/validate?stampIdx={stamp}.0")).await.ok();
+
+    // A fraction: the wrong type, naming the field.
+    let fractions = [
+        send("PUT", "/api/stamp/v1/add", "{\"stampIdx\": 1.5}".to_owned()).await,
+        send("POST", "/api/stamp/v1/create", raw("1.5")).await,
+        app.put("/api/stamp/v1/update", json!({"stampIdx": stamp, "stamps": 1.5})).await,
+        app.post("/api/stamp/v1/card/create", json!({"cardNm": "Half", "maxStamps": 2.5})).await,
+    ];
+    for (response, field) in fractions.iter().zip(["stampIdx", "cardIdx", "stamps", "maxStamps"]) {
+        response.refused(ErrorCode::WrongType);
+        assert!(response.message().starts_with(&format!("{field} must be an integer, got ")), "{response:?}");
+    }
+    app.get(&format!("/api/stamp/v1/validate?stampIdx={stamp}.5")).await.refused(ErrorCode::WrongType);
+
+    // Huge numbers of every spelling: out of range, with the field and its range.
+    let id_range = "must be an integer from 1 to 9007199254740991";
+    for number in ["1e30", "-1e30", "99999999999999999999", "-99999999999999999999", "9223372036854775808", "1e300"] {
+        let cases = [
+            (
+                send("PUT", "/api/stamp/v1/add", format!("{{\"stampIdx\": {number}}}")).await,
+                format!("stampIdx {id_range}"),
+            ),
+            (send("POST", "/api/stamp/v1/create", raw(number)).await, format!("cardIdx {id_range}")),
+            (
+                send("PUT", "/api/stamp/v1/update", format!("{{\"stampIdx\": {stamp}, \"stamps\": {number}}}")).await,
+                "stamps must be between 0 and the card's maxStamps (at most 100)".to_owned(),
+            ),
+            (
+                send("PUT", "/api/stamp/v1/card/update", format!("{{\"cardIdx\": {card}, \"maxStamps\": {number}}}"))
+                    .await,
+                "maxStamps must be between 1 and 100".to_owned(),
+            ),
+            (app.get(&format!("/api/stamp/v1/validate?stampIdx={number}")).await, format!("stampIdx {id_range}")),
+            (app.get(&format!("/api/stamp/v1/card/get?cardIdx={number}")).await, format!("cardIdx {id_range}")),
+        ];
+        for (response, message) in cases {
+            response.refused(ErrorCode::OutOfRange);
+            assert_eq!(response.message(), message, "{number}");
+        }
+    }
+    let too_big = send("PUT", "/api/stamp/v1/add", "{\"stampIdx\": 1e400}".to_owned()).await;
+    too_big.refused(ErrorCode::OutOfRange);
+    assert!(too_big.message().starts_with("stampIdx is out of range"), "{too_big:?}");
+    // Nothing was written by any refusal.
+    assert_eq!(app.count(stamp).await, 0);
+    assert_eq!(app.get(&format!("/api/stamp/v1/card/get?cardIdx={card}")).await.ok()["maxStamps"], 4);
+    let history = app.get(&format!("/api/stamp/v1/history?stampIdx={stamp}")).await.ok().clone();
+    assert_eq!(history.as_array().expect("events").len(), 5, "create, two adds, update, remove");
+}
+
+/// A query parameter given twice is refused, not read as its first copy; nothing happens.
+#[tokio::test]
+async fn repeated_query_parameters() {
+    let app = spawn_app().await;
+    let card = app.card(5, None).await;
+    let (first, second) = (app.stamp(card).await, app.stamp(card).await);
+    let repeated = [
+        app.get(&format!("/api/stamp/v1/validate?stampIdx={first}&stampIdx={second}")).await,
+        app.get(&format!("/api/stamp/v1/history?stampIdx={first}&stampIdx={first}")).await,
+        app.get(&format!("/api/stamp/v1/card/get?cardIdx={card}&cardIdx={card}")).await,
+        // A percent-encoded name is the same name.
+        app.get(&format!("/api/stamp/v1/validate?stampIdx={first}&stamp%49dx={second}")).await,
+        app.call("DELETE", &format!("/api/stamp/v1/delete?stampIdx={first}&stampIdx={second}")).send().await,
+    ];
+    for response in &repeated {
+        response.refused(ErrorCode::WrongType);
+        assert!(response.message().contains("must be given once"), "{response:?}");
+    }
+    app.validate(first).await;
+    app.validate(second).await;
+    // Other parameters alongside are fine.
+    app.get(&format!("/api/stamp/v1/validate?stampIdx={first}&other=1&other=2")).await.ok();
+    // The same holds for a field repeated in a JSON body.
+    let body = format!("{{\"stampIdx\": {first}, \"stampIdx\": {second}}}");
+    let response = app.call("PUT", "/api/stamp/v1/add").raw(Some("application/json"), body).send().await;
+    response.refused(ErrorCode::WrongType);
+    assert_eq!(response.message(), "stampIdx must be given once, not repeated");
+    assert_eq!((app.count(first).await, app.count(second).await), (0, 0));
+}

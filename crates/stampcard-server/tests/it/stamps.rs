@@ -166,6 +166,50 @@ async fn defaults_and_generated_fields() {
     assert!(reqwest::get(format!("{url}/healthz")).await.is_err(), "nothing listens after stop");
 }
 
+/// `domain` is an origin (scheme, host, port): anything else would end up inside every
+/// `stampUrl`, so it is refused on create and update, and a refusal changes nothing.
+#[tokio::test]
+async fn domain_is_an_origin_and_builds_the_stamp_url() {
+    let app = spawn_app_with(Options { plan: Plan::Premium, ..Options::default() }).await;
+    let card = app.card(5, None).await;
+    let create =
+        |domain: &str| json!({"cardIdx": card, "strtYmd": app.day(0), "endYmd": app.day(30), "domain": domain});
+    let stamp =
+        app.post("/api/stamp/v1/create", create("https://stamps.example.com:8443/")).await.ok().as_i64().expect("idx");
+    let token = app.token(stamp).await;
+    let result = app.validate(stamp).await;
+    assert_eq!(result["domain"], "https://stamps.example.com:8443", "one trailing slash dropped");
+    assert_eq!(result["stampUrl"], format!("https://stamps.example.com:8443/stamp/{token}"));
+
+    for bad in [
+        "https://stamps.example.com/shop",
+        "https://stamps.example.com/shop/",
+        "https://stamps.example.com//",
+        "https://stamps.example.com/?utm=1",
+        "https://stamps.example.com?utm=1",
+        "https://stamps.example.com#top",
+        "https://user:secret@stamps.example.com",
+        "https://stamps.example.com:99999",
+        "stamps.example.com",
+    ] {
+        let created = app.post("/api/stamp/v1/create", create(bad)).await;
+        created.refused(ErrorCode::InvalidUrl);
+        assert!(
+            created.message().starts_with("domain must be only a scheme, host and optional port"),
+            "{bad}: {created:?}"
+        );
+        let updated = app.put("/api/stamp/v1/update", json!({"stampIdx": stamp, "domain": bad})).await;
+        updated.refused(ErrorCode::InvalidUrl);
+    }
+    assert_eq!(app.validate(stamp).await["stampUrl"], format!("https://stamps.example.com:8443/stamp/{token}"));
+    app.get(&format!("/api/stamp/v1/validate?stampIdx={}", stamp + 1)).await.refused(ErrorCode::StampNotFound);
+
+    app.put("/api/stamp/v1/update", json!({"stampIdx": stamp, "domain": "http://127.0.0.1:8080"})).await.ok();
+    assert_eq!(app.validate(stamp).await["stampUrl"], format!("http://127.0.0.1:8080/stamp/{token}"));
+    app.put("/api/stamp/v1/update", json!({"stampIdx": stamp, "domain": ""})).await.ok();
+    assert_eq!(app.validate(stamp).await["stampUrl"], format!("{}/stamp/{token}", app.url));
+}
+
 #[tokio::test]
 async fn reaching_max_does_not_need_use_yn_and_update_can_redeem() {
     let app = spawn_app().await;

@@ -33,10 +33,12 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
-async fn start(database_url: &str) -> Process {
+async fn start(database_url: &str, www: &std::path::Path) -> Process {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_stampcard"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
+        .arg("--www-dir")
+        .arg(www)
         .env("STAMPCARD_RATE_LIMIT", "off")
         .env("STAMPCARD_PG_MAX_CONNECTIONS", "8")
         .env("RUST_LOG", "warn")
@@ -69,8 +71,9 @@ impl Cluster {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = Backend::from_env().fresh_database_url(&dir).await;
         // The first server migrates; the account is made the way `stampcard account create` makes it.
-        let first = start(&database_url).await;
-        let second = start(&database_url).await;
+        let www = crate::operator::fake_www(dir.path());
+        let first = start(&database_url, &www).await;
+        let second = start(&database_url, &www).await;
         let store = store::open(&database_url, &StoreOptions { pg_max_connections: 2, ..StoreOptions::default() })
             .await
             .expect("open store");

@@ -1,0 +1,303 @@
+//! The real `stampcard` binary as an operator runs it: start-up errors that name the problem
+//! (and never a password), SIGTERM with a stalled client, the SQLite file left whole after a
+//! clean stop, and a low open-file limit under many idle sockets.
+
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_stampcard");
+
+/// A www folder with the files the server checks for at start (their content does not
+/// matter to these tests).
+pub fn fake_www(dir: &Path) -> PathBuf {
+    let www = dir.join("www");
+    std::fs::create_dir_all(www.join("widget/pkg")).expect("www");
+    for file in
+        ["stamp.html", "widget/stampcard.js", "widget/pkg/stampcard_widget.js", "widget/pkg/stampcard_widget_bg.wasm"]
+    {
+        std::fs::write(www.join(file), b"test").expect("www file");
+    }
+    www
+}
+
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("stampcard.db").display())
+}
+
+/// Runs a CLI command to completion (bounded) and returns its JSON output.
+async fn cli(args: &[&str]) -> Value {
+    let output = tokio::time::timeout(Duration::from_secs(60), Command::new(BINARY).args(args).output())
+        .await
+        .expect("the command finished in time")
+        .expect("run stampcard");
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("json output")
+}
+
+/// An account with an API key, made with the CLI.
+async fn account(database_url: &str) -> String {
+    let created =
+        cli(&["account", "create", "--name", "Shop", "--plan", "personal", "--json", "--database-url", database_url])
+            .await;
+    created["apiKey"].as_str().expect("apiKey").to_owned()
+}
+
+/// A running `stampcard` process, killed on drop if it is still running.
+struct Process {
+    child: Child,
+    /// `http://127.0.0.1:PORT`, once it serves.
+    url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Process {
+    /// Starts `stampcard serve ARGS` on a free port (through `sh -c PREFIX` when given, for
+    /// `ulimit`) and waits until it serves.
+    async fn serve(args: &[&str], shell_prefix: Option<&str>) -> Process {
+        let mut full = vec!["serve", "--listen", "127.0.0.1:0", "--log-json"];
+        full.extend_from_slice(args);
+        let mut command = match shell_prefix {
+            Some(prefix) => {
+                let mut command = Command::new("sh");
+                command.arg("-c").arg(format!("{prefix} && exec \"$0\" \"$@\"")).arg(BINARY).args(&full);
+                command
+            }
+            None => {
+                let mut command = Command::new(BINARY);
+                command.args(&full);
+                command
+            }
+        };
+        let mut child = command
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn stampcard");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (addr_sender, addr) = tokio::sync::oneshot::channel::<String>();
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let log = stderr.clone();
+        tokio::spawn(async move {
+            let mut addr_sender = Some(addr_sender);
+            while let Ok(Some(line)) = lines.next_line().await {
+                let parsed: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+                if parsed["fields"]["message"] == "stampcard is serving"
+                    && let (Some(sender), Some(addr)) = (addr_sender.take(), parsed["fields"]["addr"].as_str())
+                {
+                    let _ = sender.send(addr.to_owned());
+                }
+                log.lock().expect("log").push_str(&format!("{line}\n"));
+            }
+        });
+        let addr = tokio::time::timeout(Duration::from_secs(30), addr)
+            .await
+            .unwrap_or_else(|_| panic!("stampcard did not start: {}", stderr.lock().expect("log")))
+            .unwrap_or_else(|_| panic!("stampcard exited: {}", stderr.lock().expect("log")));
+        Process { child, url: format!("http://{addr}"), stderr }
+    }
+
+    fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().expect("log").clone()
+    }
+
+    /// Sends SIGTERM, as a supervisor does.
+    fn terminate(&self) {
+        let pid = self.child.id().expect("running");
+        let status = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit; `None` when it is still running after `wait`.
+    async fn wait(&mut self, wait: Duration) -> Option<ExitStatus> {
+        tokio::time::timeout(wait, self.child.wait()).await.ok().map(|status| status.expect("wait"))
+    }
+}
+
+/// Runs `stampcard ARGS` expecting it to fail at start-up; returns its stderr.
+async fn failed_start(args: &[&str]) -> String {
+    let output = tokio::time::timeout(
+        Duration::from_secs(15),
+        Command::new(BINARY).args(args).stdin(Stdio::null()).kill_on_drop(true).output(),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("stampcard {args:?} neither started nor failed within 15 s"))
+    .expect("run stampcard");
+    assert!(!output.status.success(), "stampcard {args:?} started");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn sigterm_stops_within_the_deadline_despite_a_stalled_client() {
+    let dir = tempfile::tempdir().expect("dir");
+    let www = fake_www(dir.path());
+    let database = sqlite_url(dir.path());
+    let key = account(&database).await;
+    let www = www.display().to_string();
+    let mut server = Process::serve(
+        &["--database-url", &database, "--www-dir", &www, "--shutdown-timeout", "1", "--request-body-timeout", "120"],
+        None,
+    )
+    .await;
+    // A request whose body stops half-way: its handler waits for the rest.
+    let mut stalled = TcpStream::connect(server.addr()).await.expect("connect");
+    let head = format!(
+        "POST /api/stamp/v1/card/create HTTP/1.1\r\nHost: test\r\nAuthorization: APIKey {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"cardNm\":"
+    );
+    stalled.write_all(head.as_bytes()).await.expect("write");
+    // Time for the server to read the head and start waiting for the body (a connection that
+    // has sent nothing the server has read is closed at once on shutdown instead).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    server.terminate();
+    let status = server.wait(Duration::from_secs(20)).await;
+    let log = server.stderr();
+    assert!(status.is_some_and(|s| s.success()), "not stopped cleanly within 20 s ({status:?}): {log}");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), stalled.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the stalled connection is still open");
+    assert!(log.contains("shutdown deadline"), "{log}");
+}
+
+#[tokio::test]
+async fn a_clean_stop_leaves_every_acknowledged_write_in_the_db_file_alone() {
+    let dir = tempfile::tempdir().expect("dir");
+    let www = fake_www(dir.path()).display().to_string();
+    let database = sqlite_url(dir.path());
+    let key = account(&database).await;
+    let mut server = Process::serve(&["--database-url", &database, "--www-dir", &www], None).await;
+    let client = reqwest::Client::new();
+    let call = |path: &str, body: Value| {
+        client.post(format!("{}{path}", server.url)).header("Authorization", format!("APIKey {key}")).json(&body).send()
+    };
+    let card: Value = call("/api/stamp/v1/card/create", json!({"cardNm": "Coffee", "maxStamps": 10}))
+        .await
+        .expect("card")
+        .json()
+        .await
+        .expect("json");
+    let card_idx = card["result"]["cardIdx"].as_i64().expect("cardIdx");
+    let today = chrono::Utc::now().date_naive();
+    let end = today + chrono::Days::new(30);
+    for _ in 0..3 {
+        let body = json!({"cardIdx": card_idx, "strtYmd": today.to_string(), "endYmd": end.to_string()});
+        let stamp: Value = call("/api/stamp/v1/create", body).await.expect("stamp").json().await.expect("json");
+        let stamp_idx = stamp["result"].as_i64().unwrap_or_else(|| panic!("{stamp}"));
+        for _ in 0..4 {
+            let added = client
+                .put(format!("{}/api/stamp/v1/add", server.url))
+                .header("Authorization", format!("APIKey {key}"))
+                .json(&json!({"stampIdx": stamp_idx}))
+                .send()
+                .await
+                .expect("add");
+            assert_eq!(added.status(), 200);
+        }
+    }
+    server.terminate();
+    let status = server.wait(Duration::from_secs(30)).await;
+    assert!(status.is_some_and(|s| s.success()), "{status:?}: {}", server.stderr());
+
+    let db = dir.path().join("stampcard.db");
+    let wal = dir.path().join("stampcard.db-wal");
+    let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal_len, 0, "{} still holds writes after a clean stop", wal.display());
+    // Only the .db file, as a careless backup would copy it.
+    let copy = tempfile::tempdir().expect("dir");
+    std::fs::copy(&db, copy.path().join("copy.db")).expect("copy");
+    use sqlx::Connection as _;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", copy.path().join("copy.db").display()))
+        .await
+        .expect("open the copy");
+    let (stamps, total): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(stamps), 0) FROM stamps").fetch_one(&mut conn).await.expect("q");
+    assert_eq!((stamps, total), (3, 12), "the copied .db lacks acknowledged writes");
+}
+
+#[tokio::test]
+async fn many_idle_sockets_under_a_low_open_file_limit_do_not_block_healthz() {
+    let dir = tempfile::tempdir().expect("dir");
+    let www = fake_www(dir.path()).display().to_string();
+    let database = sqlite_url(dir.path());
+    let server = Process::serve(
+        &["--database-url", &database, "--www-dir", &www, "--header-read-timeout", "1"],
+        Some("ulimit -n 256"),
+    )
+    .await;
+    assert!(server.stderr().contains("open-file limit"), "the cap was not fitted under ulimit -n: {}", server.stderr());
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        if let Ok(Ok(stream)) =
+            tokio::time::timeout(Duration::from_millis(500), TcpStream::connect(server.addr())).await
+        {
+            idle.push(stream);
+        }
+    }
+    assert!(idle.len() > 256, "only {} sockets connected", idle.len());
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+    let health = client.get(format!("{}/healthz", server.url)).send().await;
+    assert!(health.as_ref().is_ok_and(|r| r.status() == 200), "{health:?}: {}", server.stderr());
+    drop(idle);
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_without_the_www_folder_or_the_built_widget() {
+    let dir = tempfile::tempdir().expect("dir");
+    let database = sqlite_url(dir.path());
+    let absent = dir.path().join("no-such-www").display().to_string();
+    let stderr =
+        failed_start(&["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &absent]).await;
+    assert!(stderr.contains(&absent) && stderr.contains("does not exist"), "{stderr}");
+
+    let www = dir.path().join("www");
+    std::fs::create_dir_all(www.join("widget")).expect("www");
+    std::fs::write(www.join("stamp.html"), b"<html>").expect("file");
+    std::fs::write(www.join("widget/stampcard.js"), b"//").expect("file");
+    let www = www.display().to_string();
+    let stderr =
+        failed_start(&["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &www]).await;
+    assert!(stderr.contains("cargo xtask build") && stderr.contains("stampcard_widget_bg.wasm"), "{stderr}");
+    assert!(stderr.contains(&www), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_missing_sqlite_folder_is_named_with_its_fix() {
+    let dir = tempfile::tempdir().expect("dir");
+    let www = fake_www(dir.path()).display().to_string();
+    let folder = dir.path().join("var/lib/stampcard");
+    let database = format!("sqlite://{}/stampcard.db", folder.display());
+    let stderr =
+        failed_start(&["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &www]).await;
+    assert!(stderr.contains(&format!("mkdir -p {}", folder.display())), "{stderr}");
+}
+
+#[tokio::test]
+async fn postgres_start_up_errors_name_the_host_and_never_the_password() {
+    let dir = tempfile::tempdir().expect("dir");
+    let www = fake_www(dir.path()).display().to_string();
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let password = "Hunter2-Secret-Pw";
+    let database = format!("postgres://stampcard:{password}@127.0.0.1:{port}/stampcard");
+    for args in [
+        vec!["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &www],
+        vec!["card", "list", "--account", "1", "--database-url", &database],
+    ] {
+        let stderr = failed_start(&args).await;
+        assert!(!stderr.contains(password), "the password leaked: {stderr}");
+        assert!(stderr.contains(&format!("127.0.0.1:{port}")), "the host is not named: {stderr}");
+        assert!(stderr.to_lowercase().contains("connection refused"), "the cause is not named: {stderr}");
+    }
+}
