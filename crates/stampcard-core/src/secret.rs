@@ -99,6 +99,33 @@ pub fn lock_secs(consecutive_failures: u32) -> Option<u32> {
     Some(FIRST_LOCK_SECS.saturating_mul(factor).min(MAX_LOCK_SECS))
 }
 
+/// Every PIN of 4 to 8 digits that [`check_pin`] refuses as too simple: one digit repeated, or
+/// a straight run up or down. Listed out for the OpenAPI document's PIN pattern.
+pub fn too_simple_pins() -> Vec<String> {
+    let mut pins = Vec::new();
+    for len in PIN_MIN_DIGITS..=PIN_MAX_DIGITS {
+        for step in [0i32, 1, -1] {
+            for first in 0..=9i32 {
+                let digits: Option<String> = (0..len)
+                    .map(|i| {
+                        let i = i32::try_from(i).ok()?;
+                        u32::try_from(first + step * i).ok().and_then(|d| char::from_digit(d, 10))
+                    })
+                    .collect();
+                pins.extend(digits);
+            }
+        }
+    }
+    pins
+}
+
+/// Ceiling of the seconds from `now_ms` until `until_ms`, when that is in the future: what a
+/// lock has left.
+pub fn remaining_secs(until_ms: i64, now_ms: i64) -> Option<u32> {
+    let left = until_ms.checked_sub(now_ms).filter(|left| *left > 0)?;
+    Some(u32::try_from((left + 999) / 1000).unwrap_or(u32::MAX))
+}
+
 /// Wrong staff passwords in a row on one card, over all its stamps, before the card's on-site
 /// actions lock.
 pub const CARD_LOCK_AFTER_FAILURES: u32 = 5;
@@ -131,8 +158,7 @@ pub struct CardGuard {
 impl CardGuard {
     /// Seconds left of the card's lock, if it is locked at `now_ms`.
     pub fn locked_secs(&self, now_ms: i64) -> Option<u32> {
-        let left = self.locked_until_ms.checked_sub(now_ms).filter(|left| *left > 0)?;
-        Some(u32::try_from((left + 999) / 1000).unwrap_or(u32::MAX))
+        remaining_secs(self.locked_until_ms, now_ms)
     }
 
     /// Counts a wrong password; returns the lock's length when this failure starts one.
@@ -237,5 +263,32 @@ mod tests {
         }
         assert_eq!(guard.record_failure(t0 + CARD_QUIET_RESET_MS + 10), None, "the count restarted");
         assert_eq!(guard.failures, 1);
+    }
+
+    #[test]
+    fn too_simple_pins_are_exactly_the_ones_check_pin_refuses_as_too_simple() {
+        let pins = too_simple_pins();
+        // 10 repeated digits of each length, runs up and down starting where they fit.
+        assert_eq!(pins.len(), 5 * 10 + 2 * (7 + 6 + 5 + 4 + 3));
+        for pin in &pins {
+            assert_eq!(check_pin(pin), Err(PinError::TooSimple), "{pin}");
+        }
+        let listed: std::collections::HashSet<&String> = pins.iter().collect();
+        // Every 4- and 5-digit string: refused as too simple exactly when listed.
+        for len in [4, 5] {
+            for n in 0..10u32.pow(len) {
+                let pin = format!("{n:0width$}", width = len as usize);
+                assert_eq!(check_pin(&pin).is_err(), listed.contains(&pin), "{pin}");
+            }
+        }
+    }
+
+    #[test]
+    fn remaining_secs_rounds_up_and_ends() {
+        assert_eq!(remaining_secs(10_001, 0), Some(11));
+        assert_eq!(remaining_secs(10_000, 0), Some(10));
+        assert_eq!(remaining_secs(10_000, 10_000), None);
+        assert_eq!(remaining_secs(0, 10_000), None);
+        assert_eq!(remaining_secs(i64::MAX, i64::MIN), None, "overflow is no lock, never a panic");
     }
 }

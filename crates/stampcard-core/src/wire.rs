@@ -68,6 +68,11 @@ pub mod paths {
 /// The `payloadVersion` the validate endpoint reports.
 pub const PAYLOAD_VERSION: &str = "v1";
 
+/// The request-body fields that carry a PIN or a password (`onsitePwd` of the stamp and card
+/// requests, the page's `pin`, `currentPin` and `newPin`): never stored or logged in any form
+/// that could be reversed.
+pub const SECRET_FIELDS: [&str; 4] = ["onsitePwd", "pin", "currentPin", "newPin"];
+
 /// Every response body: `code` 0 and a `result`, or a non-zero `code`, a message and `result: null`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope<T> {
@@ -554,4 +559,26 @@ pub struct SessionResult {
     pub session_token: String,
     /// Seconds until it expires.
     pub expires_in_secs: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_fields_name_every_secret_of_the_page_requests() {
+        let secret = || "s3cret".to_owned();
+        let bodies = [
+            serde_json::to_value(PinRequest { pin: secret() }),
+            serde_json::to_value(ChangePinRequest { current_pin: secret(), new_pin: secret() }),
+            serde_json::to_value(OnsiteRequest { onsite_pwd: secret() }),
+        ];
+        for body in bodies {
+            let body = body.expect("serialise");
+            let fields = body.as_object().expect("an object");
+            for (name, value) in fields {
+                assert_eq!(value == "s3cret", SECRET_FIELDS.contains(&name.as_str()), "{name} in {body}");
+            }
+        }
+    }
 }

@@ -133,7 +133,7 @@ fn describe() {
     );
     describe_counter!(
         "stampcard_password_hash_rejected_total",
-        "requests refused because the password-hash queue was full"
+        "requests refused because the password-hash queue was full or their wait too long"
     );
 }
 

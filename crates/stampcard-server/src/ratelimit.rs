@@ -69,16 +69,22 @@ impl RateLimiter for StoreWindow {
     }
 }
 
+/// One fixed window's count (also the stamp page's limits in `throttle`).
 #[derive(Debug, Default, Clone, Copy)]
-struct Window {
+pub(crate) struct Window {
     start_ms: i64,
     count: u32,
 }
 
 impl Window {
+    /// When the window counted last started (Unix ms).
+    pub(crate) fn start_ms(&self) -> i64 {
+        self.start_ms
+    }
+
     /// Counts one request in the window of `length_ms` containing `now_ms`; `Err` with the
     /// seconds left in the window when the limit is already reached.
-    fn hit(&mut self, now_ms: i64, length_ms: i64, limit: u32) -> Result<(), u32> {
+    pub(crate) fn hit(&mut self, now_ms: i64, length_ms: i64, limit: u32) -> Result<(), u32> {
         let start = now_ms - now_ms.rem_euclid(length_ms);
         if self.start_ms != start {
             *self = Window { start_ms: start, count: 0 };

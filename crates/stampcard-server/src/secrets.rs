@@ -41,11 +41,8 @@ fn blocks<'m>(memory: &'m mut Memory, params: &Params) -> &'m mut [Block] {
     &mut memory[..needed]
 }
 
-fn internal(what: &str) -> impl Fn(argon2::Error) -> Error + '_ {
-    move |e| Error::Internal(format!("argon2 {what}: {e}"))
-}
-
-fn phc_error(what: &str) -> impl Fn(argon2::password_hash::Error) -> Error + '_ {
+/// An argon2 or PHC-string failure as a server fault naming the step.
+fn internal<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Error + '_ {
     move |e| Error::Internal(format!("argon2 {what}: {e}"))
 }
 
@@ -53,7 +50,7 @@ fn hash_with(memory: &mut Memory, secret: &str) -> Result<String, Error> {
     let argon2 = argon2()?;
     let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; 64];
-    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(phc_error("salt"))?;
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(internal("salt"))?;
     let mut output = [0u8; argon2::Params::DEFAULT_OUTPUT_LEN];
     argon2
         .hash_password_into_with_memory(secret.as_bytes(), salt_bytes, &mut output, blocks(memory, argon2.params()))
@@ -61,9 +58,9 @@ fn hash_with(memory: &mut Memory, secret: &str) -> Result<String, Error> {
     let hash = PasswordHash {
         algorithm: argon2::ARGON2ID_IDENT,
         version: Some(Version::V0x13.into()),
-        params: argon2.params().try_into().map_err(phc_error("params"))?,
+        params: argon2.params().try_into().map_err(internal("params"))?,
         salt: Some(salt.as_salt()),
-        hash: Some(Output::new(&output).map_err(phc_error("output"))?),
+        hash: Some(Output::new(&output).map_err(internal("output"))?),
     };
     Ok(hash.to_string())
 }
@@ -149,12 +146,11 @@ impl HashPool {
         let (answer, receive) = oneshot::channel();
         let queued_at = Instant::now();
         let job: HashJob = Box::new(move |memory| {
+            metrics::gauge!("stampcard_password_hash_waiting").decrement(1.0);
             // A request that gave up (timed out, client gone) costs no hash.
             if answer.is_closed() {
-                metrics::gauge!("stampcard_password_hash_waiting").decrement(1.0);
                 return;
             }
-            metrics::gauge!("stampcard_password_hash_waiting").decrement(1.0);
             metrics::histogram!("stampcard_password_hash_wait_seconds").record(queued_at.elapsed().as_secs_f64());
             metrics::gauge!("stampcard_password_hash_in_flight").increment(1.0);
             let value = work(memory);

@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use tokio::sync::OwnedMutexGuard;
 
+use crate::ratelimit::Window;
+
 const MINUTE_MS: i64 = 60_000;
 
 /// How many keys a window map may hold before stale ones are swept; it never grows past
@@ -47,9 +49,10 @@ impl Default for PageLimits {
     }
 }
 
+/// One-minute windows per key, in a map that stays bounded whatever keys clients send.
 #[derive(Debug)]
 struct Windows<K> {
-    counts: HashMap<K, (i64, u32)>,
+    counts: HashMap<K, Window>,
 }
 
 impl<K> Default for Windows<K> {
@@ -62,24 +65,15 @@ impl<K: Hash + Eq> Windows<K> {
     /// Counts one hit of `key` in the minute containing `now_ms`; `Err(seconds)` when the
     /// limit is already reached.
     fn hit(&mut self, key: K, now_ms: i64, limit: u32) -> Result<(), u32> {
-        let start = now_ms - now_ms.rem_euclid(MINUTE_MS);
         if self.counts.len() >= MAX_TRACKED {
-            self.counts.retain(|_, (window, _)| *window == start);
+            let start = now_ms - now_ms.rem_euclid(MINUTE_MS);
+            self.counts.retain(|_, window| window.start_ms() == start);
             if self.counts.len() >= 2 * MAX_TRACKED {
                 // Every key is live in this minute: forget them rather than grow without bound.
                 self.counts.clear();
             }
         }
-        let entry = self.counts.entry(key).or_insert((start, 0));
-        if entry.0 != start {
-            *entry = (start, 0);
-        }
-        if entry.1 >= limit {
-            let left_ms = start + MINUTE_MS - now_ms;
-            return Err(u32::try_from((left_ms + 999) / 1000).unwrap_or(60).max(1));
-        }
-        entry.1 += 1;
-        Ok(())
+        self.counts.entry(key).or_default().hit(now_ms, MINUTE_MS, limit)
     }
 }
 

@@ -114,12 +114,9 @@ impl IdempotencyKey {
     }
 }
 
-/// Body fields that carry a PIN or password. They are left out of request fingerprints.
-pub const SECRET_FIELDS: [&str; 4] = ["onsitePwd", "pin", "currentPin", "newPin"];
-
 /// What the idempotency record keeps of a request, to tell a retry from another request
 /// under the same key: SHA-256 of the method, the path with query, and the body with every
-/// [secret field](SECRET_FIELDS) blanked (its presence still counts). A fast hash of a
+/// [secret field](stampcard_core::wire::SECRET_FIELDS) blanked (its presence still counts). A fast hash of a
 /// 4-digit PIN or a short staff password could be reversed from a leaked backup in
 /// milliseconds, so no secret goes in; a retry that differs only in a secret replays the first
 /// answer. A body that is not a JSON object is refused before any record is written, and is
@@ -132,7 +129,7 @@ pub fn request_fingerprint(method: &Method, uri: &Uri, body: &[u8]) -> Vec<u8> {
     hasher.update(b"\n");
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(serde_json::Value::Object(mut fields)) => {
-            for name in SECRET_FIELDS {
+            for name in stampcard_core::wire::SECRET_FIELDS {
                 if let Some(value) = fields.get_mut(name) {
                     *value = serde_json::Value::Null;
                 }

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use stampcard_core::ErrorCode;
 use stampcard_core::wire::{CardView, HistoryEvent, PageIntro, PageView, SessionResult, ValidateResult};
-use stampcard_core::{ErrorCode, secret};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
@@ -469,27 +469,8 @@ pub mod patterns {
     /// A new PIN: 4 to 8 digits, none of the PINs the core calls too simple (one repeated
     /// digit, a straight run up or down), which are listed out.
     pub fn new_pin() -> String {
-        format!("^(?!(?:{})$)[0-9]{{4,8}}$", super::simple_pins().join("|"))
+        format!("^(?!(?:{})$)[0-9]{{4,8}}$", stampcard_core::secret::too_simple_pins().join("|"))
     }
-}
-
-/// Every PIN of 4 to 8 digits that is one digit repeated or a straight run up or down
-/// ([`secret::check_pin`] refuses exactly these among the 4 to 8 digit strings).
-fn simple_pins() -> Vec<String> {
-    let mut pins = Vec::new();
-    for len in secret::PIN_MIN_DIGITS..=secret::PIN_MAX_DIGITS {
-        for step in [0i32, 1, -1] {
-            for first in 0..=9i32 {
-                let digits: Option<String> = (0..len as i32)
-                    .map(|i| u32::try_from(first + step * i).ok().and_then(|d| char::from_digit(d, 10)))
-                    .collect();
-                if let Some(pin) = digits {
-                    pins.push(pin);
-                }
-            }
-        }
-    }
-    pins
 }
 
 /// Which request field gets which pattern: (schemas, field, pattern).
@@ -573,30 +554,6 @@ impl Modify for Links {
                     };
                     success.links.insert((*name).to_owned(), link.build().into());
                 }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn simple_pins_are_exactly_the_ones_the_core_refuses_as_too_simple() {
-        let pins = simple_pins();
-        // 10 repeated digits of each length, runs up and down starting where they fit.
-        assert_eq!(pins.len(), 5 * 10 + 2 * (7 + 6 + 5 + 4 + 3));
-        for pin in &pins {
-            assert_eq!(secret::check_pin(pin), Err(secret::PinError::TooSimple), "{pin}");
-        }
-        let listed: std::collections::HashSet<&String> = pins.iter().collect();
-        // Every 4- and 5-digit string: refused as too simple exactly when listed.
-        for len in [4, 5] {
-            for n in 0..10u32.pow(len) {
-                let pin = format!("{n:0width$}", width = len as usize);
-                let listed = listed.contains(&pin);
-                assert_eq!(secret::check_pin(&pin).is_err(), listed, "{pin}");
             }
         }
     }

@@ -16,11 +16,11 @@ use tower_http::cors::{Any, CorsLayer};
 use super::extract::{JsonRequest, PageSession, PageToken};
 use super::{ApiResult, AppState, ok};
 use crate::error::Error;
+use crate::ops::Guess;
 use crate::ops::page::{self as page_ops, NewSession, OnsiteAction};
-use crate::ops::{Guess, remaining_secs};
 use crate::secrets;
 use crate::store::{CardRecord, StampRecord, op};
-use crate::throttle::{PageCost, Secret};
+use crate::throttle::{PageCost, Secret, Turn};
 
 /// The page API's routes, with CORS for any origin.
 pub fn router() -> Router<AppState> {
@@ -75,14 +75,12 @@ impl<const SECRET: bool> FromRequestParts<AppState> for Limited<SECRET> {
         let cost = if SECRET { PageCost::Secret } else { PageCost::Read };
         match limiter.check(token, client_address(state, parts), cost, state.clock.now_ms()) {
             Ok(()) => Ok(Limited),
-            Err(secs) => {
-                metrics::counter!("stampcard_page_rate_limited_total").increment(1);
-                Err(Error::retry_after(
-                    ErrorCode::PageRateLimited,
-                    format!("too many requests for this stamp page or from this address; retry in {secs} seconds"),
-                    secs,
-                ))
-            }
+            // Counted with every other refusal, by code, in `stampcard_http_refusals_total`.
+            Err(secs) => Err(Error::retry_after(
+                ErrorCode::PageRateLimited,
+                format!("too many requests for this stamp page or from this address; retry in {secs} seconds"),
+                secs,
+            )),
         }
     }
 }
@@ -107,13 +105,16 @@ fn check_new_pin(pin: &str) -> Result<(), Error> {
 
 /// Refuses PIN guesses while locked, without looking at the hash.
 fn pin_guess_allowed(stamp: &StampRecord, state: &AppState) -> Result<(), Error> {
-    if stamp.pin_state != PinState::Set {
-        return Err(Error::api(ErrorCode::PinNotSet, "no PIN has been set for this stamp card yet; choose one first"));
-    }
-    match remaining_secs(stamp.pin_locked_until, state.clock.now_ms()) {
-        Some(secs) => Err(page_ops::locked("PINs", secs)),
-        None => Ok(()),
-    }
+    page_ops::pin_guess_allowed(stamp, state.clock.now_ms())
+}
+
+/// Takes this stamp's PIN turn, then reads the stamp again and re-checks it: the guess before
+/// may have locked the PIN.
+async fn pin_turn(state: &AppState, token: &str, stamp_idx: i64) -> Result<(Turn, StampRecord), Error> {
+    let turn = state.turn(Secret::Pin(stamp_idx)).await?;
+    let (stamp, _) = load(state, token).await?;
+    pin_guess_allowed(&stamp, state)?;
+    Ok((turn, stamp))
 }
 
 fn pin_already_set() -> Error {
@@ -200,10 +201,7 @@ pub async fn change_pin(
     pin_guess_allowed(&stamp, &state)?;
     let ChangePinRequest { current_pin, new_pin } = request.value;
     check_new_pin(&new_pin)?;
-    let _turn = state.turn(Secret::Pin(stamp.stamp_idx)).await?;
-    // Read again in our turn: the guess before may have locked the PIN.
-    let (stamp, _) = load(&state, &token).await?;
-    pin_guess_allowed(&stamp, &state)?;
+    let (_turn, stamp) = pin_turn(&state, &token, stamp.stamp_idx).await?;
     let current = guess(current_pin, stamp.pin_hash.as_ref()).await?;
     let new_hash = secrets::hash_secret(new_pin).await?;
     let session = NewSession::generate();
@@ -226,35 +224,22 @@ pub async fn open_session(
 ) -> ApiResult {
     let (stamp, _) = load(&state, &token).await?;
     pin_guess_allowed(&stamp, &state)?;
-    let _turn = state.turn(Secret::Pin(stamp.stamp_idx)).await?;
-    // Read again in our turn: the guess before may have locked the PIN.
-    let (stamp, _) = load(&state, &token).await?;
-    pin_guess_allowed(&stamp, &state)?;
+    let (_turn, stamp) = pin_turn(&state, &token, stamp.stamp_idx).await?;
     let pin = guess(request.value.pin, stamp.pin_hash.as_ref()).await?;
     let session = NewSession::generate();
     let now_ms = state.clock.now_ms();
     state.write(op(move |tx| Box::pin(page_ops::open_session(tx, token, pin, session, now_ms))), None).await
 }
 
-/// Refuses a staff action before any password is looked at: the card has no staff password,
-/// the card or the stamp is locked, or the stamp cannot take the action today.
+/// Refuses a staff action before any password is looked at (see [`page_ops::onsite_allowed`]).
 async fn onsite_allowed(
     state: &AppState,
     stamp: &StampRecord,
     card: &CardRecord,
     action: OnsiteAction,
 ) -> Result<(), Error> {
-    if !card.onsite_required {
-        return Err(ErrorCode::OnsiteNotEnabled.into());
-    }
-    let now_ms = state.clock.now_ms();
-    if let Some(secs) = state.store.card_guard(card.card_idx).await?.locked_secs(now_ms) {
-        return Err(page_ops::locked("staff passwords on this card", secs));
-    }
-    if let Some(secs) = remaining_secs(stamp.onsite_locked_until, now_ms) {
-        return Err(page_ops::locked("staff passwords", secs));
-    }
-    page_ops::onsite_possible(stamp, card, action, state.clock.today()).map(drop)
+    let guard = state.store.card_guard(card.card_idx).await?;
+    page_ops::onsite_allowed(stamp, card, &guard, action, state.clock.today(), state.clock.now_ms()).map(drop)
 }
 
 async fn onsite(

@@ -64,14 +64,7 @@ pub fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, Error> {
     }
 }
 
-/// Ceiling of the seconds from `now_ms` until `until_ms`, when that is in the future.
-pub fn remaining_secs(until_ms: i64, now_ms: i64) -> Option<u32> {
-    let left = until_ms.checked_sub(now_ms)?;
-    if left <= 0 {
-        return None;
-    }
-    u32::try_from((left + 999) / 1000).ok().or(Some(u32::MAX))
-}
+pub use stampcard_core::secret::remaining_secs;
 
 /// A secret (PIN or on-site password) as checked before the write.
 #[derive(Debug, Clone)]

@@ -142,6 +142,18 @@ pub async fn set_pin(tx: &mut dyn Tx, token: String, pin_hash: String, session: 
     Ok(Ok(ResultJson::of(&result)?))
 }
 
+/// Refuses a PIN guess without looking at the hash: no PIN yet, or locked. The handler asks
+/// before hashing, the write again inside its transaction.
+pub fn pin_guess_allowed(stamp: &StampRecord, now_ms: i64) -> Result<(), Error> {
+    if stamp.pin_state != PinState::Set {
+        return Err(Error::api(ErrorCode::PinNotSet, "no PIN has been set for this stamp card yet; choose one first"));
+    }
+    match remaining_secs(stamp.pin_locked_until, now_ms) {
+        Some(secs) => Err(locked("PINs", secs)),
+        None => Ok(()),
+    }
+}
+
 /// Checks a PIN guess inside the write: lock first (without looking at the hash), then the
 /// guess, counting a wrong one.
 async fn check_pin(
@@ -150,12 +162,7 @@ async fn check_pin(
     guess: &Guess,
     now_ms: i64,
 ) -> Result<Option<Error>, Error> {
-    if stamp.pin_state != PinState::Set {
-        return Err(Error::api(ErrorCode::PinNotSet, "no PIN has been set for this stamp card yet; choose one first"));
-    }
-    if let Some(secs) = remaining_secs(stamp.pin_locked_until, now_ms) {
-        return Err(locked("PINs", secs));
-    }
+    pin_guess_allowed(stamp, now_ms)?;
     if !guess.matches(stamp.pin_hash.as_deref()).await? {
         let refusal =
             count_failure(&mut stamp.pin_failures, &mut stamp.pin_locked_until, now_ms, ErrorCode::WrongPin, "PINs");
@@ -212,14 +219,27 @@ pub enum OnsiteAction {
     Redeem,
 }
 
-/// Whether the stamp can take the staff action today: judged before any password is looked
-/// at, so a stamp that cannot take it never tells a right password from a wrong one.
-pub fn onsite_possible(
+/// Refuses a staff action before any password is looked at, and returns the stamp's state
+/// after it: the card has no staff password, the card (`guard`) or the stamp is locked, or
+/// the stamp cannot take the action today (so it never tells a right password from a wrong
+/// one). The handler asks before hashing, the write again inside its transaction.
+pub fn onsite_allowed(
     stamp: &StampRecord,
     card: &CardRecord,
+    guard: &CardGuard,
     action: OnsiteAction,
     today: NaiveDate,
+    now_ms: i64,
 ) -> Result<Stamp, Error> {
+    if !card.onsite_required {
+        return Err(ErrorCode::OnsiteNotEnabled.into());
+    }
+    if let Some(secs) = guard.locked_secs(now_ms) {
+        return Err(locked("staff passwords on this card", secs));
+    }
+    if let Some(secs) = remaining_secs(stamp.onsite_locked_until, now_ms) {
+        return Err(locked("staff passwords", secs));
+    }
     let outcome = match action {
         OnsiteAction::Add => rules::add(&card.model(), &stamp.model(), today),
         OnsiteAction::Redeem => rules::redeem(&card.model(), &stamp.model(), today, OnsiteProof::Correct),
@@ -241,17 +261,8 @@ pub async fn onsite(
     now_ms: i64,
 ) -> OpOutput {
     let (mut stamp, card) = load(tx, &token).await?;
-    if !card.onsite_required {
-        return Err(ErrorCode::OnsiteNotEnabled.into());
-    }
     let mut guard = tx.card_guard(card.card_idx).await?;
-    if let Some(secs) = guard.locked_secs(now_ms) {
-        return Err(locked("staff passwords on this card", secs));
-    }
-    if let Some(secs) = remaining_secs(stamp.onsite_locked_until, now_ms) {
-        return Err(locked("staff passwords", secs));
-    }
-    let next = onsite_possible(&stamp, &card, action, today)?;
+    let next = onsite_allowed(&stamp, &card, &guard, action, today, now_ms)?;
     if !guess.matches(card.onsite_pwd_hash.as_deref()).await? {
         let mut refusal = count_failure(
             &mut stamp.onsite_failures,
