@@ -55,6 +55,9 @@ struct DatabaseArgs {
     /// PostgreSQL connection pool size of this server.
     #[arg(long, env = "STAMPCARD_PG_MAX_CONNECTIONS", default_value_t = 16)]
     pg_max_connections: u32,
+    /// SQLite: /healthz answers 503 when the database's filesystem has fewer free MiB than this.
+    #[arg(long, env = "STAMPCARD_MIN_FREE_DISK_MB", default_value_t = 64)]
+    min_free_disk_mb: u64,
 }
 
 impl DatabaseArgs {
@@ -64,6 +67,7 @@ impl DatabaseArgs {
             options: StoreOptions {
                 sqlite_synchronous: self.sqlite_synchronous.clone(),
                 pg_max_connections: self.pg_max_connections,
+                sqlite_min_free_bytes: self.min_free_disk_mb.saturating_mul(1024 * 1024),
             },
         }
     }

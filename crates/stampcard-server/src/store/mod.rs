@@ -469,7 +469,8 @@ pub trait Store: Send + Sync {
     async fn session_stamp(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<i64>, StoreError>;
     /// Deletes expired sessions and idempotency records.
     async fn prune(&self, now_ms: i64) -> Result<(), StoreError>;
-    /// Whether the database answers (for `/healthz`).
+    /// Whether the database answers and can take writes (for `/healthz`; the caller bounds
+    /// the wait).
     async fn ping(&self) -> Result<(), StoreError>;
     /// Counts one request of the account in the rate-limit windows (minute and hour) that
     /// start at these times, and returns the counts so far, shared by every server on the
@@ -496,11 +497,18 @@ pub struct StoreOptions {
     pub sqlite_synchronous: String,
     /// PostgreSQL connection pool size of this server.
     pub pg_max_connections: u32,
+    /// SQLite: below this many free bytes on the database's filesystem the store reports
+    /// itself unhealthy (`/healthz` 503), before SQLite starts failing writes.
+    pub sqlite_min_free_bytes: u64,
 }
 
 impl Default for StoreOptions {
     fn default() -> StoreOptions {
-        StoreOptions { sqlite_synchronous: "FULL".to_owned(), pg_max_connections: 16 }
+        StoreOptions {
+            sqlite_synchronous: "FULL".to_owned(),
+            pg_max_connections: 16,
+            sqlite_min_free_bytes: 64 * 1024 * 1024,
+        }
     }
 }
 

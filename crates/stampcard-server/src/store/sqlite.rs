@@ -8,6 +8,7 @@
 //! rules hold by construction: two adds can never both see 9 of 10 stamps.
 
 use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::Duration;
@@ -53,6 +54,10 @@ pub struct SqliteStore {
     writer: mpsc::Sender<Pending>,
     /// Tells the writer to drain and checkpoint; taken by `close`.
     closing: Mutex<Option<WriterClose>>,
+    /// The database file's folder, whose filesystem `ping` checks for free space.
+    folder: PathBuf,
+    /// Below this many free bytes there `ping` fails.
+    min_free_bytes: u64,
 }
 
 /// The signal that closes the writer, and its task (which returns the checkpoint's outcome).
@@ -90,14 +95,25 @@ impl SqliteStore {
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
         let (close, close_signal) = oneshot::channel();
         let task = tokio::spawn(run_writer(writer, receiver, close_signal));
-        Ok(SqliteStore { reader, writer: sender, closing: Mutex::new(Some((close, task))) })
+        Ok(SqliteStore {
+            reader,
+            writer: sender,
+            closing: Mutex::new(Some((close, task))),
+            folder: folder_of(write_options.get_filename()).to_path_buf(),
+            min_free_bytes: options.sqlite_min_free_bytes,
+        })
     }
+}
+
+/// The folder of a database file (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// Why a SQLite file could not be opened, in words that name the file and the likely fix
 /// (SQLite itself says only "unable to open database file", code 14).
-fn cannot_open_message(path: &std::path::Path, error: &str) -> String {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+fn cannot_open_message(path: &Path, error: &str) -> String {
+    let folder = folder_of(path);
     if !folder.is_dir() {
         format!(
             "cannot create the SQLite database {}: its folder {} does not exist; create it (mkdir -p {}) and let the server's user write to it",
@@ -368,8 +384,27 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
+        // A full disk fails writes while reads still answer: look at the free space first.
+        let stat = rustix::fs::statvfs(&self.folder).map_err(|error| {
+            StoreError::unavailable(format!("cannot read the free space of {}: {error}", self.folder.display()))
+        })?;
+        let free = stat.f_bavail.saturating_mul(stat.f_frsize);
+        if free < self.min_free_bytes {
+            return Err(StoreError::unavailable(format!(
+                "only {} MiB free on the filesystem of {} (the minimum is {} MiB: --min-free-disk-mb)",
+                free / (1024 * 1024),
+                self.folder.display(),
+                self.min_free_bytes / (1024 * 1024)
+            )));
+        }
         sqlx::query("SELECT 1").execute(&self.reader).await?;
-        Ok(())
+        // Then a round trip through the writer: it is alive and can take the write lock.
+        let job = WriteJob {
+            op: super::op(|_tx| Box::pin(async { Ok(Ok(super::ResultJson::null())) })),
+            idempotency: None,
+            now_ms: 0,
+        };
+        self.write(job).await.map(|_| ())
     }
 
     async fn count_request(&self, _account: i64, _minute: i64, _hour: i64) -> Result<Option<(u32, u32)>, StoreError> {

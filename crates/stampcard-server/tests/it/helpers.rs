@@ -83,6 +83,10 @@ pub struct Options {
     pub limits: Limits,
     /// The bearer token of `/metrics` (`None`: no metrics endpoint).
     pub metrics_token: Option<String>,
+    /// SQLite: the free disk space below which the store is unhealthy.
+    pub sqlite_min_free_bytes: u64,
+    /// PostgreSQL: reach the server through this local port (a proxy) instead of its own.
+    pub postgres_port: Option<u16>,
 }
 
 impl Default for Options {
@@ -97,6 +101,8 @@ impl Default for Options {
             pg_max_connections: 8,
             limits: Limits::default(),
             metrics_token: None,
+            sqlite_min_free_bytes: StoreOptions::default().sqlite_min_free_bytes,
+            postgres_port: None,
         }
     }
 }
@@ -129,8 +135,18 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let backend = Backend::from_env();
-    let store_options = StoreOptions { pg_max_connections: options.pg_max_connections, ..StoreOptions::default() };
-    let store = store::open(&backend.fresh_database_url(&dir).await, &store_options).await.expect("open store");
+    let store_options = StoreOptions {
+        pg_max_connections: options.pg_max_connections,
+        sqlite_min_free_bytes: options.sqlite_min_free_bytes,
+        ..StoreOptions::default()
+    };
+    let mut database_url = backend.fresh_database_url(&dir).await;
+    if let (Backend::Postgres(_), Some(port)) = (&backend, options.postgres_port) {
+        let mut url = reqwest::Url::parse(&database_url).expect("PostgreSQL URL");
+        url.set_port(Some(port)).expect("set port");
+        database_url = url.to_string();
+    }
+    let store = store::open(&database_url, &store_options).await.expect("open store");
     let config = ServerConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
         public_url: None,

@@ -6,6 +6,7 @@ mod concurrency;
 mod crash;
 mod docs;
 mod hardening;
+mod health;
 mod helpers;
 mod history;
 mod idempotency;
