@@ -130,6 +130,8 @@ error_codes! {
     RouteNotFound = (3003, 404, "no such endpoint"),
     /// The path exists but not with this method.
     MethodNotAllowed = (3004, 405, "this endpoint does not accept that HTTP method"),
+    /// No such account (the command line's account commands).
+    AccountNotFound = (3005, 404, "account not found"),
 
     // 4xxx: the stamp's state refuses the operation.
     /// The stamp is deactivated (`activeYn=N`).

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::ops::{self, Ctx, admin};
 use crate::plan::Plan;
 use crate::secrets;
-use crate::store::{Store, WriteJob, op};
+use crate::store::Store;
 
 /// The demo account's name (how a later `--demo` run finds it again).
 pub const DEMO_ACCOUNT: &str = "Demo shop";
@@ -78,16 +78,9 @@ pub async fn seed(store: &dyn Store, clock: &Clock, public_url: &str) -> Result<
     let ctx =
         Ctx { account_idx, plan: Plan::Personal, api_key_idx: Some(key.api_key_idx), today, now_ms: clock.now_ms() };
     let token = secrets::random_token();
-    let reply = store
-        .write(WriteJob {
-            op: op(move |tx| Box::pin(ops::stamp::create(tx, ctx, new, token))),
-            idempotency: None,
-            now_ms: clock.now_ms(),
-        })
-        .await?;
-    let stamp_idx: i64 = ops::decode(&reply)?;
+    let stamp_idx = ops::run(store, ctx.now_ms, move |tx| Box::pin(ops::stamp::insert(tx, ctx, new, token))).await?;
     let (stamp, _) = store
-        .stamp(account_idx, stamp_idx)
+        .stamp_and_card(account_idx, stamp_idx)
         .await?
         .ok_or_else(|| Error::Internal("the demo stamp vanished".to_owned()))?;
     Ok(Demo {

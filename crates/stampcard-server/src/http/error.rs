@@ -6,12 +6,73 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use stampcard_core::{ApiError, ErrorCode};
 
+use serde_json::Value;
+use stampcard_core::wire::Envelope;
+
 use crate::error::Error;
-use crate::store::{Reply, StoreErrorKind};
+use crate::store::{Ran, ResultJson, StoreErrorKind, StoredResponse, Written};
 
 /// The envelope code of a response, for the request log.
 #[derive(Debug, Clone, Copy)]
 pub struct ResponseCode(pub i32);
+
+/// A response: the envelope as JSON text, its status and headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// The envelope, as JSON text.
+    pub body: String,
+    /// Whether this is a kept response replayed for a repeated `Idempotency-Key`.
+    pub replayed: bool,
+    /// `Retry-After` seconds.
+    pub retry_after: Option<u32>,
+    /// The error code, for the request log.
+    pub code: i32,
+}
+
+impl Reply {
+    /// A success envelope around an already serialised result.
+    pub fn ok(result: &ResultJson) -> Reply {
+        let body = format!(r#"{{"code":0,"message":"","result":{}}}"#, result.as_str());
+        Reply { status: 200, body, replayed: false, retry_after: None, code: 0 }
+    }
+
+    /// A refusal envelope with the code's HTTP status.
+    pub fn refusal(error: &ApiError, retry_after: Option<u32>) -> Reply {
+        let body = serde_json::to_string(&Envelope::<Value>::err(error))
+            .unwrap_or_else(|_| format!(r#"{{"code":{},"message":"","result":null}}"#, error.code.code()));
+        Reply { status: error.code.http_status(), body, replayed: false, retry_after, code: error.code.code() }
+    }
+
+    /// The response to what a write came to.
+    pub fn written(written: Written) -> Result<Reply, Error> {
+        match written {
+            Written::Ran(Ok(result)) => Ok(Reply::ok(&result)),
+            Written::Ran(Err(refusal)) => Err(refusal),
+            Written::Replayed(kept) => {
+                let code = serde_json::from_str::<Envelope<Value>>(&kept.body).map_or(0, |e| e.code);
+                Ok(Reply { status: kept.status, body: kept.body, replayed: true, retry_after: None, code })
+            }
+            Written::KeyReused => Err(Error::api(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was already used in the last 24 hours for a different request; use a new key for a new request",
+            )),
+        }
+    }
+}
+
+/// What an `Idempotency-Key` keeps of a write's outcome: its response, unless that says "try
+/// again later" (a 429 or a 5xx); keeping it would turn the retry it asks for into a replay
+/// of the refusal.
+pub fn keep(ran: &Ran) -> Option<StoredResponse> {
+    let reply = match ran {
+        Ok(result) => Reply::ok(result),
+        Err(Error::Api { error, retry_after }) => Reply::refusal(error, *retry_after),
+        Err(Error::Store(_) | Error::Internal(_)) => return None,
+    };
+    (reply.status != 429 && reply.status < 500).then_some(StoredResponse { status: reply.status, body: reply.body })
+}
 
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {

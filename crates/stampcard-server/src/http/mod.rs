@@ -28,8 +28,9 @@ use crate::error::Error;
 use crate::metrics::MetricsAccess;
 use crate::ops::Ctx;
 use crate::ratelimit::RateLimiter;
-use crate::store::{Idempotency, Op, Reply, ResultJson, Store, WriteJob};
+use crate::store::{Idempotency, Op, ResultJson, Store, WriteJob};
 use crate::throttle::{PageLimiter, Secret, Turn, Turns};
+pub use error::Reply;
 use error::ResponseCode;
 use extract::ApiCaller;
 
@@ -83,7 +84,7 @@ impl AppState {
 
     /// Runs a write and returns its (possibly replayed) response.
     pub async fn write(&self, op: Op, idempotency: Option<Idempotency>) -> Result<Reply, Error> {
-        Ok(self.store.write(WriteJob { op, idempotency, now_ms: self.clock.now_ms() }).await?)
+        Reply::written(self.store.write(WriteJob { op, idempotency, now_ms: self.clock.now_ms() }).await?)
     }
 }
 

@@ -134,7 +134,8 @@ pub async fn delete_stamp(
 )]
 pub async fn validate_stamp(State(state): State<AppState>, caller: ApiCaller, RawQuery(query): RawQuery) -> ApiResult {
     let stamp_idx = query_idx(query.as_deref(), "stampIdx")?;
-    let (stamp, card) = state.store.stamp(caller.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
+    let (stamp, card) =
+        state.store.stamp_and_card(caller.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
     let result = ops::stamp::validate(&stamp, &card, &state.public_url, state.clock.today())?;
     ok(&result)
 }
@@ -158,14 +159,17 @@ pub async fn redeem(
     let guess = match request.value.onsite_pwd.take() {
         // Compared here, before the write: argon2 is deliberately slow and the writer is shared.
         Some(password) => {
-            let checked = match state.store.stamp(caller.account_idx, stamp_idx).await? {
+            let checked = match state.store.stamp_and_card(caller.account_idx, stamp_idx).await? {
                 Some((_, card)) if card.onsite_required => {
                     // Redeems of one card's stamps take turns, and a stamp that cannot be
                     // redeemed (already redeemed by the one before, say) is refused before
                     // any hash: a burst of retries costs one hash, not one each.
                     _turn = Some(state.turn(Secret::Staff(card.card_idx)).await?);
-                    let (stamp, card) =
-                        state.store.stamp(caller.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
+                    let (stamp, card) = state
+                        .store
+                        .stamp_and_card(caller.account_idx, stamp_idx)
+                        .await?
+                        .ok_or(ErrorCode::StampNotFound)?;
                     rules::redeem(&card.model(), &stamp.model(), ctx.today, OnsiteProof::Correct)?;
                     match card.onsite_pwd_hash {
                         Some(hash) => Some((hash.clone(), secrets::verify_secret(hash, password.clone()).await?)),
@@ -191,6 +195,6 @@ pub async fn redeem(
 )]
 pub async fn history(State(state): State<AppState>, caller: ApiCaller, RawQuery(query): RawQuery) -> ApiResult {
     let stamp_idx = query_idx(query.as_deref(), "stampIdx")?;
-    state.store.stamp(caller.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
+    state.store.stamp_and_card(caller.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
     ok(&state.store.history(stamp_idx).await?)
 }

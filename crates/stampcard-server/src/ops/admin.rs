@@ -4,12 +4,12 @@
 use stampcard_core::ErrorCode;
 use stampcard_core::wire::{CardCreateRequest, CardView};
 
-use super::{Ctx, decode};
+use super::{Ctx, run};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::secrets;
-use crate::store::{AccountRecord, ResultJson, Store, WriteJob, op};
+use crate::store::{AccountRecord, Store};
 
 /// A new API key: shown once, stored only as its SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -23,26 +23,11 @@ pub struct NewApiKey {
     pub api_key: String,
 }
 
-async fn run(store: &dyn Store, clock: &Clock, job: crate::store::Op) -> Result<crate::store::Reply, Error> {
-    Ok(store.write(WriteJob { op: job, idempotency: None, now_ms: clock.now_ms() }).await?)
-}
-
 /// Creates an account; returns its id.
 pub async fn create_account(store: &dyn Store, clock: &Clock, name: &str, plan: Plan) -> Result<i64, Error> {
     let name = name.to_owned();
     let now_ms = clock.now_ms();
-    let reply = run(
-        store,
-        clock,
-        op(move |tx| {
-            Box::pin(async move {
-                let idx = tx.insert_account(&name, plan, now_ms).await?;
-                Ok(Ok(ResultJson::of(&idx)?))
-            })
-        }),
-    )
-    .await?;
-    decode(&reply)
+    run(store, now_ms, move |tx| Box::pin(async move { Ok(tx.insert_account(&name, plan, now_ms).await?) })).await
 }
 
 /// Creates an API key for an account.
@@ -58,21 +43,15 @@ pub async fn create_api_key(
     let prefix: String = api_key.chars().take(secrets::API_KEY_PREFIX.len() + 6).collect();
     let label = label.to_owned();
     let now_ms = clock.now_ms();
-    let reply = run(
-        store,
-        clock,
-        op(move |tx| {
-            Box::pin(async move {
-                if tx.account(account_idx).await?.is_none() {
-                    return Err(Error::api(ErrorCode::RouteNotFound, format!("no account {account_idx}")));
-                }
-                let idx = tx.insert_api_key(account_idx, &hash, &prefix, &label, now_ms).await?;
-                Ok(Ok(ResultJson::of(&idx)?))
-            })
-        }),
-    )
+    let api_key_idx = run(store, now_ms, move |tx| {
+        Box::pin(async move {
+            if tx.account(account_idx).await?.is_none() {
+                return Err(no_account(account_idx));
+            }
+            Ok(tx.insert_api_key(account_idx, &hash, &prefix, &label, now_ms).await?)
+        })
+    })
     .await?;
-    let api_key_idx = decode(&reply)?;
     Ok(NewApiKey { account_idx, api_key_idx, api_key })
 }
 
@@ -84,26 +63,19 @@ pub async fn revoke_api_key(
     api_key_idx: i64,
 ) -> Result<bool, Error> {
     let now_ms = clock.now_ms();
-    let reply = run(
-        store,
-        clock,
-        op(move |tx| {
-            Box::pin(async move {
-                let revoked = tx.revoke_api_key(account_idx, api_key_idx, now_ms).await?;
-                Ok(Ok(ResultJson::of(&revoked)?))
-            })
-        }),
-    )
-    .await?;
-    decode(&reply)
+    run(store, now_ms, move |tx| {
+        Box::pin(async move { Ok(tx.revoke_api_key(account_idx, api_key_idx, now_ms).await?) })
+    })
+    .await
+}
+
+fn no_account(account_idx: i64) -> Error {
+    Error::api(ErrorCode::AccountNotFound, format!("no account {account_idx}"))
 }
 
 /// An account, or an error naming the missing id.
 pub async fn account(store: &dyn Store, account_idx: i64) -> Result<AccountRecord, Error> {
-    store
-        .account(account_idx)
-        .await?
-        .ok_or_else(|| Error::api(ErrorCode::RouteNotFound, format!("no account {account_idx}")))
+    store.account(account_idx).await?.ok_or_else(|| no_account(account_idx))
 }
 
 /// Creates a card for an account, validated and hashed exactly as `POST /card/create` does.
@@ -120,8 +92,7 @@ pub async fn create_card(
         None => None,
     };
     let ctx = Ctx { account_idx, plan: account.plan, api_key_idx: None, today: clock.today(), now_ms: clock.now_ms() };
-    let reply = run(store, clock, op(move |tx| Box::pin(super::card::create(tx, ctx, new, hash)))).await?;
-    decode(&reply)
+    run(store, ctx.now_ms, move |tx| Box::pin(super::card::insert(tx, ctx, new, hash))).await
 }
 
 /// An account's cards.

@@ -7,7 +7,8 @@ use stampcard_core::wire::CardView;
 
 use super::Ctx;
 use crate::clock::ymdt;
-use crate::store::{CardRecord, OpOutput, ResultJson, Tx};
+use crate::error::Error;
+use crate::store::{CardRecord, Decision, OpOutput, Tx};
 
 /// The card as the API shows it (never the password or its hash).
 pub fn view(card: &CardRecord) -> CardView {
@@ -26,6 +27,16 @@ pub fn view(card: &CardRecord) -> CardView {
 /// `POST /api/stamp/v1/card/create`: result is the new card. `onsite_pwd_hash` is the
 /// argon2id hash of `new.onsite_password`, computed before the write.
 pub async fn create(tx: &mut dyn Tx, ctx: Ctx, new: NewCard, onsite_pwd_hash: Option<String>) -> OpOutput {
+    Decision::done(&insert(tx, ctx, new, onsite_pwd_hash).await?)
+}
+
+/// Creates a card for the account; returns it as the API shows it.
+pub async fn insert(
+    tx: &mut dyn Tx,
+    ctx: Ctx,
+    new: NewCard,
+    onsite_pwd_hash: Option<String>,
+) -> Result<CardView, Error> {
     let mut card = CardRecord {
         card_idx: 0,
         account_idx: ctx.account_idx,
@@ -39,7 +50,7 @@ pub async fn create(tx: &mut dyn Tx, ctx: Ctx, new: NewCard, onsite_pwd_hash: Op
         created_at: ctx.now_ms,
     };
     card.card_idx = tx.insert_card(&card).await?;
-    Ok(Ok(ResultJson::of(&view(&card))?))
+    Ok(view(&card))
 }
 
 /// `PUT /api/stamp/v1/card/update`: result is the updated card.
@@ -75,5 +86,5 @@ pub async fn update(
         card.onsite_pwd_hash = onsite_pwd_hash;
     }
     tx.update_card(&card).await?;
-    Ok(Ok(ResultJson::of(&view(&card))?))
+    Decision::done(&view(&card))
 }

@@ -7,15 +7,18 @@ pub mod card;
 pub mod page;
 pub mod stamp;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use chrono::NaiveDate;
-use serde::de::DeserializeOwned;
 use stampcard_core::ErrorCode;
-use stampcard_core::wire::{Envelope, HistoryAction, HistoryActor};
+use stampcard_core::wire::{HistoryAction, HistoryActor};
 
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::secrets;
-use crate::store::{CardRecord, NewEvent, Reply, StampRecord, Tx};
+use crate::store::{CardRecord, Decision, NewEvent, ResultJson, StampRecord, Store, Tx, WriteJob, Written, op};
 
 /// Who is asking, and when: everything an API-key operation needs besides its input.
 #[derive(Debug, Clone)]
@@ -52,15 +55,37 @@ async fn stamp_and_card(tx: &mut dyn Tx, account_idx: i64, stamp_idx: i64) -> Re
     Ok(tx.stamp_and_card(account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?)
 }
 
-/// Reads a reply produced by an operation back into its result type (for the command line
-/// and the demo, which call the same operations as the HTTP handlers).
-pub fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, Error> {
-    let envelope: Envelope<T> =
-        serde_json::from_str(&reply.body).map_err(|e| Error::Internal(format!("decoding a reply: {e}")))?;
-    match envelope.into_result() {
-        Ok(Some(value)) => Ok(value),
-        Ok(None) => Err(Error::Internal("the reply has no result".to_owned())),
-        Err(error) => Err(Error::from(error)),
+/// The future of a typed write: an operation's own result, borrowing the transaction.
+pub type TypedFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 't>>;
+
+/// Runs `f` as one write (no idempotency key) and returns its typed result, for the command
+/// line and the demo: they call the same operations as the handlers, without a round trip
+/// through JSON.
+pub async fn run<T, F>(store: &dyn Store, now_ms: i64, f: F) -> Result<T, Error>
+where
+    T: Send + 'static,
+    F: for<'t> FnOnce(&'t mut dyn Tx) -> TypedFuture<'t, T> + Send + 'static,
+{
+    let slot = Arc::new(Mutex::new(None));
+    let result = slot.clone();
+    let op = op(move |tx| {
+        Box::pin(async move {
+            let value = f(tx).await?;
+            *result.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
+            Ok(Decision::Done(ResultJson::null()))
+        })
+    });
+    match store.write(WriteJob { op, idempotency: None, now_ms }).await? {
+        // Committed: the value the operation produced is durable.
+        Written::Ran(Ok(_)) => slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| Error::Internal("a write kept no result".to_owned())),
+        Written::Ran(Err(refusal)) => Err(refusal),
+        Written::Replayed(_) | Written::KeyReused => {
+            Err(Error::Internal("a write without a key was replayed".to_owned()))
+        }
     }
 }
 

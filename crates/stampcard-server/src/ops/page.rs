@@ -17,7 +17,7 @@ use stampcard_core::wire::{HistoryAction, HistoryActor, PageIntro, PageView, Pin
 use super::{Guess, remaining_secs};
 use crate::error::Error;
 use crate::secrets;
-use crate::store::{CardRecord, NewEvent, OpOutput, ResultJson, StampRecord, Tx};
+use crate::store::{CardRecord, Decision, NewEvent, OpOutput, StampRecord, Tx};
 
 /// How long a stamp-page session lasts.
 pub const SESSION_SECS: u32 = 30 * 60;
@@ -139,7 +139,7 @@ pub async fn set_pin(tx: &mut dyn Tx, token: String, pin_hash: String, session: 
     tx.append_event(&customer_event(&stamp, HistoryAction::PinSet, HistoryActor::Customer, stamp.stamps, now_ms))
         .await?;
     let result = session.store(tx, stamp.stamp_idx, now_ms).await?;
-    Ok(Ok(ResultJson::of(&result)?))
+    Decision::done(&result)
 }
 
 /// Refuses a PIN guess without looking at the hash: no PIN yet, or locked. The handler asks
@@ -181,10 +181,10 @@ async fn check_pin(
 pub async fn open_session(tx: &mut dyn Tx, token: String, guess: Guess, session: NewSession, now_ms: i64) -> OpOutput {
     let (mut stamp, _card) = load(tx, &token).await?;
     if let Some(refusal) = check_pin(tx, &mut stamp, &guess, now_ms).await? {
-        return Ok(Err(refusal));
+        return Ok(Decision::CommitAndRefuse(refusal));
     }
     let result = session.store(tx, stamp.stamp_idx, now_ms).await?;
-    Ok(Ok(ResultJson::of(&result)?))
+    Decision::done(&result)
 }
 
 /// `PUT /api/page/v1/{token}/pin`: change the PIN with the current one. Ends the other
@@ -199,7 +199,7 @@ pub async fn change_pin(
 ) -> OpOutput {
     let (mut stamp, _card) = load(tx, &token).await?;
     if let Some(refusal) = check_pin(tx, &mut stamp, &current, now_ms).await? {
-        return Ok(Err(refusal));
+        return Ok(Decision::CommitAndRefuse(refusal));
     }
     stamp.pin_hash = Some(new_hash);
     tx.update_stamp(&stamp).await?;
@@ -207,7 +207,7 @@ pub async fn change_pin(
     tx.append_event(&customer_event(&stamp, HistoryAction::PinSet, HistoryActor::Customer, stamp.stamps, now_ms))
         .await?;
     let result = session.store(tx, stamp.stamp_idx, now_ms).await?;
-    Ok(Ok(ResultJson::of(&result)?))
+    Decision::done(&result)
 }
 
 /// A staff action on the page.
@@ -284,7 +284,7 @@ pub async fn onsite(
         }
         tx.update_stamp(&stamp).await?;
         tx.put_card_guard(card.card_idx, &guard).await?;
-        return Ok(Err(refusal));
+        return Ok(Decision::CommitAndRefuse(refusal));
     }
     if guard != CardGuard::default() {
         guard.record_success();
@@ -300,5 +300,5 @@ pub async fn onsite(
         OnsiteAction::Redeem => HistoryAction::Use,
     };
     tx.append_event(&customer_event(&stamp, history_action, HistoryActor::Onsite, before, now_ms)).await?;
-    Ok(Ok(ResultJson::of(&view(&stamp, &card, today, now_ms))?))
+    Decision::done(&view(&stamp, &card, today, now_ms))
 }

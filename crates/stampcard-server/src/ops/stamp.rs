@@ -10,7 +10,7 @@ use super::{Ctx, Guess, stamp_and_card};
 use crate::clock::ymdt;
 use crate::error::Error;
 use crate::secrets;
-use crate::store::{CardRecord, OpOutput, ResultJson, StampRecord, Tx};
+use crate::store::{CardRecord, Decision, OpOutput, ResultJson, StampRecord, Tx};
 
 /// The customer's stamp page: `{domain or public URL}/stamp/{token}`.
 pub fn stamp_url(stamp: &StampRecord, public_url: &str) -> String {
@@ -33,6 +33,11 @@ fn domain_allowed(ctx: &Ctx, domain: Option<&str>) -> Result<(), Error> {
 
 /// `POST /api/stamp/v1/create`: result is the new `stampIdx`.
 pub async fn create(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> OpOutput {
+    Decision::done(&insert(tx, ctx, new, token).await?)
+}
+
+/// Issues a stamp on a card of the account, with its `CREATE` event; returns its id.
+pub async fn insert(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> Result<i64, Error> {
     let card = tx.card(ctx.account_idx, new.card_idx).await?.ok_or(ErrorCode::CardNotFound)?;
     domain_allowed(&ctx, new.domain.as_deref())?;
     let profile = new.profile;
@@ -64,7 +69,7 @@ pub async fn create(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> 
     };
     let stamp_idx = tx.insert_stamp(&record).await?;
     tx.append_event(&ctx.event(stamp_idx, HistoryAction::Create, 0, 0)).await?;
-    Ok(Ok(ResultJson::of(&stamp_idx)?))
+    Ok(stamp_idx)
 }
 
 /// `PUT /api/stamp/v1/add`.
@@ -75,7 +80,7 @@ pub async fn add(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
     stamp.apply(&next);
     tx.update_stamp(&stamp).await?;
     tx.append_event(&ctx.event(stamp_idx, HistoryAction::Add, before, stamp.stamps)).await?;
-    Ok(Ok(ResultJson::null()))
+    Ok(Decision::Done(ResultJson::null()))
 }
 
 /// `PUT /api/stamp/v1/remove`.
@@ -86,7 +91,7 @@ pub async fn remove(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
     stamp.apply(&next);
     tx.update_stamp(&stamp).await?;
     tx.append_event(&ctx.event(stamp_idx, HistoryAction::Remove, before, stamp.stamps)).await?;
-    Ok(Ok(ResultJson::null()))
+    Ok(Decision::Done(ResultJson::null()))
 }
 
 /// `PUT /api/stamp/v1/update`. One `UPDATE` event, plus `USE` when it redeems and
@@ -136,7 +141,7 @@ pub async fn update(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, patch: StampPatch
         tx.delete_sessions(stamp_idx).await?;
     }
     if stamp == stored {
-        return Ok(Ok(ResultJson::null()));
+        return Ok(Decision::Done(ResultJson::null()));
     }
     tx.update_stamp(&stamp).await?;
     tx.append_event(&ctx.event(stamp_idx, HistoryAction::Update, before.stamps, stamp.stamps)).await?;
@@ -146,14 +151,14 @@ pub async fn update(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, patch: StampPatch
     if before.redeemed_on.is_none() && next.redeemed_on.is_some() {
         tx.append_event(&ctx.event(stamp_idx, HistoryAction::Use, stamp.stamps, stamp.stamps)).await?;
     }
-    Ok(Ok(ResultJson::null()))
+    Ok(Decision::Done(ResultJson::null()))
 }
 
 /// `DELETE /api/stamp/v1/delete`: the stamp, its history and its sessions, for good.
 pub async fn delete(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
     let stamp = tx.stamp(ctx.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
     tx.delete_stamp(stamp.stamp_idx).await?;
-    Ok(Ok(ResultJson::null()))
+    Ok(Decision::Done(ResultJson::null()))
 }
 
 /// `PUT /api/stamp/v1/redeem`. The API key is trusted, so wrong passwords here do not count
@@ -171,7 +176,7 @@ pub async fn redeem(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, password: Option<
     stamp.apply(&next);
     tx.update_stamp(&stamp).await?;
     tx.append_event(&ctx.event(stamp_idx, HistoryAction::Use, stamp.stamps, stamp.stamps)).await?;
-    Ok(Ok(ResultJson::null()))
+    Ok(Decision::Done(ResultJson::null()))
 }
 
 /// `GET /api/stamp/v1/validate`: the documented result, or the reason the stamp is unusable.

@@ -1,57 +1,661 @@
-//! SQL that both backends run as written: SQLite through sqlx accepts PostgreSQL's `$1`
-//! placeholders, `ON CONFLICT ... DO UPDATE` and `RETURNING`. Rows are decoded by column name.
+//! The one SQL layer: every query, written once for both databases. SQLite through sqlx
+//! accepts PostgreSQL's `$1` placeholders, `ON CONFLICT ... DO UPDATE` and `RETURNING`, and
+//! decodes `bool`, `i32` and dates from its own columns, so only the row locks of a write
+//! differ ([`Dialect`]). Rows decode by column name ([`records`](super::records)).
 
+use chrono::NaiveDate;
+use futures_util::future::BoxFuture;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 use stampcard_core::secret::CardGuard;
+use stampcard_core::wire::HistoryEvent;
 
-use super::StoreError;
+use super::idempotency::{Idempotency, KeptResponse, StoredResponse};
+use super::records::{Count, EventRow, GuardRow, Id, StampWithCard, wire_name};
+use super::write::{Engine, WriteJob, Written};
+use super::{
+    AccountRecord, ApiKeyRecord, CardRecord, IDEMPOTENCY_TTL_MS, NewEvent, Principal, StampRecord, Store, StoreError,
+    Tx,
+};
+use crate::plan::Plan;
 
-/// A card's staff-password guard, by `card_idx`.
-pub const CARD_GUARD: &str = "SELECT CAST(failures AS BIGINT) AS failures, CAST(locks AS BIGINT) AS locks, \
-     locked_until, last_failure_at FROM card_guards WHERE card_idx = $1";
-
-/// Writes a card's staff-password guard (insert or replace).
-pub const PUT_CARD_GUARD: &str = "INSERT INTO card_guards (card_idx, failures, locks, locked_until, last_failure_at) \
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (card_idx) DO UPDATE SET failures = excluded.failures, \
-     locks = excluded.locks, locked_until = excluded.locked_until, last_failure_at = excluded.last_failure_at";
-
-/// A `card_guards` row.
-#[derive(Debug, sqlx::FromRow)]
-pub struct CardGuardRow {
-    failures: i64,
-    locks: i64,
-    locked_until: i64,
-    last_failure_at: i64,
+/// A value bound to a statement: one variant per column type of the schema.
+#[derive(Debug, Clone)]
+pub enum Param {
+    /// `BIGINT` (ids, Unix ms).
+    Int(i64),
+    /// Nullable `BIGINT`.
+    OptInt(Option<i64>),
+    /// `INTEGER` (counts).
+    Small(i32),
+    /// `BOOLEAN` (an integer 0/1 in SQLite).
+    Bool(bool),
+    /// `TEXT`.
+    Text(String),
+    /// Nullable `TEXT`.
+    OptText(Option<String>),
+    /// `DATE` (`YYYY-MM-DD` text in SQLite).
+    Day(NaiveDate),
+    /// Nullable `DATE`.
+    OptDay(Option<NaiveDate>),
+    /// `BYTEA` / `BLOB`.
+    Bytes(Vec<u8>),
 }
 
-impl CardGuardRow {
-    /// The core's guard.
-    pub fn into_guard(self) -> Result<CardGuard, StoreError> {
-        let count = |value: i64| {
-            u32::try_from(value)
-                .map_err(|_| StoreError::internal(format!("stored guard count {value} is out of range")))
-        };
-        Ok(CardGuard {
-            failures: count(self.failures)?,
-            locks: count(self.locks)?,
-            locked_until_ms: self.locked_until,
-            last_failure_ms: self.last_failure_at,
+impl Param {
+    /// A count, which the schema keeps in an `INTEGER`.
+    pub fn count(value: u32) -> Result<Param, StoreError> {
+        i32::try_from(value)
+            .map(Param::Small)
+            .map_err(|_| StoreError::internal(format!("count {value} does not fit the column")))
+    }
+}
+
+macro_rules! param_from {
+    ($($variant:ident($type:ty)),*) => {$(
+        impl From<$type> for Param {
+            fn from(value: $type) -> Param {
+                Param::$variant(value.into())
+            }
+        }
+    )*};
+}
+param_from!(Int(i64), OptInt(Option<i64>), Bool(bool), Text(String), Text(&str), OptText(Option<String>));
+param_from!(Day(NaiveDate), OptDay(Option<NaiveDate>), Bytes(Vec<u8>), Bytes(&[u8]));
+
+/// SQL text and its parameters, `$1`, `$2`... in order.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    sql: String,
+    params: Vec<Param>,
+}
+
+impl Statement {
+    /// A statement without parameters yet.
+    pub fn new(sql: impl Into<String>) -> Statement {
+        Statement { sql: sql.into(), params: Vec::new() }
+    }
+
+    /// Adds the next parameter.
+    pub fn bind(mut self, param: impl Into<Param>) -> Statement {
+        self.params.push(param.into());
+        self
+    }
+}
+
+/// A type every backend's rows decode into by column name (derive `sqlx::FromRow`).
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+/// A database row that decodes any [`Record`].
+pub trait DecodeRow {
+    /// The row as `T`.
+    fn record<T: Record>(&self) -> Result<T, sqlx::Error>;
+}
+
+impl DecodeRow for SqliteRow {
+    fn record<T: Record>(&self) -> Result<T, sqlx::Error> {
+        T::from_row(self)
+    }
+}
+
+impl DecodeRow for PgRow {
+    fn record<T: Record>(&self) -> Result<T, sqlx::Error> {
+        T::from_row(self)
+    }
+}
+
+/// Runs [`Statement`]s on a connection. Implemented once, below, for every sqlx database that
+/// can bind the schema's types, so the shared code needs no other bound than [`Dialect`].
+pub trait Driver: Database<Row: DecodeRow> {
+    /// Every row, decoded.
+    fn fetch_all<T: Record>(conn: &mut Self::Connection, st: Statement) -> BoxFuture<'_, Result<Vec<T>, StoreError>>;
+    /// The first row, decoded, if any.
+    fn fetch_optional<T: Record>(
+        conn: &mut Self::Connection,
+        st: Statement,
+    ) -> BoxFuture<'_, Result<Option<T>, StoreError>>;
+    /// Runs a statement for its effect.
+    fn execute(conn: &mut Self::Connection, st: Statement) -> BoxFuture<'_, Result<(), StoreError>>;
+}
+
+impl<DB> Driver for DB
+where
+    DB: Database<Row: DecodeRow>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'q> i32: Encode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
+    for<'q> NaiveDate: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<NaiveDate>: Encode<'q, DB> + Type<DB>,
+    for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
+{
+    fn fetch_all<T: Record>(conn: &mut DB::Connection, st: Statement) -> BoxFuture<'_, Result<Vec<T>, StoreError>> {
+        Box::pin(async move {
+            let Statement { sql, params } = st;
+            let rows = params.into_iter().fold(sqlx::query::<DB>(&sql), bind).fetch_all(conn).await?;
+            Ok(rows.iter().map(DecodeRow::record).collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn fetch_optional<T: Record>(
+        conn: &mut DB::Connection,
+        st: Statement,
+    ) -> BoxFuture<'_, Result<Option<T>, StoreError>> {
+        Box::pin(async move {
+            let Statement { sql, params } = st;
+            let row = params.into_iter().fold(sqlx::query::<DB>(&sql), bind).fetch_optional(conn).await?;
+            Ok(row.as_ref().map(DecodeRow::record).transpose()?)
+        })
+    }
+
+    fn execute(conn: &mut DB::Connection, st: Statement) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            let Statement { sql, params } = st;
+            params.into_iter().fold(sqlx::query::<DB>(&sql), bind).execute(conn).await?;
+            Ok(())
         })
     }
 }
 
-/// Binds a guard's values after `card_idx` for [`PUT_CARD_GUARD`].
-pub fn bind_card_guard<'q, DB: sqlx::Database>(
-    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
-    card_idx: i64,
-    guard: &CardGuard,
-) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+fn bind<'q, DB>(
+    query: sqlx::query::Query<'q, DB, DB::Arguments<'q>>,
+    param: Param,
+) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
 where
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    DB: Database,
+    i64: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+    i32: Encode<'q, DB> + Type<DB>,
+    bool: Encode<'q, DB> + Type<DB>,
+    String: Encode<'q, DB> + Type<DB>,
+    Option<String>: Encode<'q, DB> + Type<DB>,
+    NaiveDate: Encode<'q, DB> + Type<DB>,
+    Option<NaiveDate>: Encode<'q, DB> + Type<DB>,
+    Vec<u8>: Encode<'q, DB> + Type<DB>,
 {
-    query
-        .bind(card_idx)
-        .bind(i64::from(guard.failures))
-        .bind(i64::from(guard.locks))
-        .bind(guard.locked_until_ms)
-        .bind(guard.last_failure_ms)
+    match param {
+        Param::Int(v) => query.bind(v),
+        Param::OptInt(v) => query.bind(v),
+        Param::Small(v) => query.bind(v),
+        Param::Bool(v) => query.bind(v),
+        Param::Text(v) => query.bind(v),
+        Param::OptText(v) => query.bind(v),
+        Param::Day(v) => query.bind(v),
+        Param::OptDay(v) => query.bind(v),
+        Param::Bytes(v) => query.bind(v),
+    }
+}
+
+/// What differs between the databases inside the shared SQL: how a write locks what it
+/// reads. SQLite needs no locks (its one writer runs writes one at a time); PostgreSQL's
+/// servers write in parallel, so a write locks its rows until it commits.
+pub trait Dialect: Driver {
+    /// Appended to a card read inside a write: a card update waits for the adds on its stamps.
+    const LOCK_CARD: &'static str;
+    /// Appended to a stamp read inside a write.
+    const LOCK_STAMP: &'static str;
+    /// Appended to a stamp-with-card read inside a write.
+    const LOCK_STAMP_AND_CARD: &'static str;
+    /// Appended to a card guard read inside a write.
+    const LOCK_GUARD: &'static str;
+    /// Run first by a write with an `Idempotency-Key` (`$1` scope, `$2` key), so requests that
+    /// share a key run one after the other on every server.
+    const LOCK_IDEMPOTENCY_KEY: Option<&'static str>;
+}
+
+/// The card columns besides its ids; `created_at` is renamed so a card also decodes from a
+/// row joined with its stamp (whose ids are the card's).
+const CARD_FIELDS: &str = "c.card_nm, c.card_ttl, c.max_stamps, c.stamp_img_url, c.url, c.onsite_yn, \
+     c.onsite_pwd_hash, c.created_at AS card_created_at";
+
+/// Every column a write sets on a stamp, with its value. A new stamp column goes here, in
+/// [`StampRecord`] and in the migrations: reads select `s.*` and decode by name.
+fn stamp_columns(stamp: &StampRecord) -> Result<Vec<(&'static str, Param)>, StoreError> {
+    Ok(vec![
+        ("card_idx", stamp.card_idx.into()),
+        ("domain", stamp.domain.clone().into()),
+        ("stamps", Param::count(stamp.stamps)?),
+        ("strt_ymd", stamp.start.into()),
+        ("end_ymd", stamp.end.into()),
+        ("active_yn", stamp.active.into()),
+        ("redeemed_ymd", stamp.redeemed_on.into()),
+        ("memo", stamp.memo.clone().into()),
+        ("user_id", stamp.user_id.clone().into()),
+        ("user_nm", stamp.user_nm.clone().into()),
+        ("user_phnno", stamp.user_phnno.clone().into()),
+        ("user_eml", stamp.user_eml.clone().into()),
+        ("user_etc1", stamp.user_etc1.clone().into()),
+        ("user_etc2", stamp.user_etc2.clone().into()),
+        ("pin_state", wire_name(stamp.pin_state).into()),
+        ("pin_hash", stamp.pin_hash.clone().into()),
+        ("pin_failures", Param::count(stamp.pin_failures)?),
+        ("pin_locked_until", stamp.pin_locked_until.into()),
+        ("onsite_failures", Param::count(stamp.onsite_failures)?),
+        ("onsite_locked_until", stamp.onsite_locked_until.into()),
+    ])
+}
+
+/// Every column a write sets on a card, with its value (see [`stamp_columns`]).
+fn card_columns(card: &CardRecord) -> Result<Vec<(&'static str, Param)>, StoreError> {
+    Ok(vec![
+        ("card_nm", card.name.clone().into()),
+        ("card_ttl", card.title.clone().into()),
+        ("max_stamps", Param::count(card.max_stamps)?),
+        ("stamp_img_url", card.stamp_img_url.clone().into()),
+        ("url", card.url.clone().into()),
+        ("onsite_yn", card.onsite_required.into()),
+        ("onsite_pwd_hash", card.onsite_pwd_hash.clone().into()),
+    ])
+}
+
+/// `INSERT INTO table (columns) VALUES ($1...) RETURNING id_column AS id`.
+fn insert(table: &str, columns: Vec<(&'static str, Param)>, id_column: &str) -> Statement {
+    let names = columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+    let marks = (1..=columns.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!("INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING {id_column} AS id");
+    Statement { sql, params: columns.into_iter().map(|(_, param)| param).collect() }
+}
+
+/// `UPDATE table SET column = $1... WHERE id_column = $n AND account_idx = $n+1`.
+fn update(table: &str, columns: Vec<(&'static str, Param)>, id_column: &str, id: i64, account_idx: i64) -> Statement {
+    let n = columns.len();
+    let sets = columns.iter().enumerate().map(|(i, (name, _))| format!("{name} = ${}", i + 1)).collect::<Vec<_>>();
+    let sql =
+        format!("UPDATE {table} SET {} WHERE {id_column} = ${} AND account_idx = ${}", sets.join(", "), n + 1, n + 2);
+    let params = columns.into_iter().map(|(_, param)| param).chain([id.into(), account_idx.into()]).collect();
+    Statement { sql, params }
+}
+
+fn account_by_id(account_idx: i64) -> Statement {
+    Statement::new("SELECT account_idx, name, plan, created_at FROM accounts WHERE account_idx = $1").bind(account_idx)
+}
+
+fn card_by_id(account_idx: i64, card_idx: i64, lock: &str) -> Statement {
+    Statement::new(format!(
+        "SELECT c.card_idx, c.account_idx, {CARD_FIELDS} FROM cards c WHERE c.account_idx = $1 AND c.card_idx = $2 {lock}"
+    ))
+    .bind(account_idx)
+    .bind(card_idx)
+}
+
+fn stamp_and_card_where(condition: &str, lock: &str) -> String {
+    format!("SELECT s.*, {CARD_FIELDS} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx WHERE {condition} {lock}")
+}
+
+fn stamp_and_card_by_id(account_idx: i64, stamp_idx: i64, lock: &str) -> Statement {
+    Statement::new(stamp_and_card_where("s.account_idx = $1 AND s.stamp_idx = $2", lock))
+        .bind(account_idx)
+        .bind(stamp_idx)
+}
+
+fn stamp_and_card_by_token(token: &str, lock: &str) -> Statement {
+    Statement::new(stamp_and_card_where("s.token = $1", lock)).bind(token)
+}
+
+fn card_guard(card_idx: i64, lock: &str) -> Statement {
+    Statement::new(format!(
+        "SELECT failures, locks, locked_until, last_failure_at FROM card_guards WHERE card_idx = $1 {lock}"
+    ))
+    .bind(card_idx)
+}
+
+fn pair(found: Option<StampWithCard>) -> Option<(StampRecord, CardRecord)> {
+    found.map(|both| (both.stamp, both.card))
+}
+
+/// A store over one sqlx database: reads from a pool, writes through the backend's engine.
+pub struct SqlStore<DB: Database> {
+    reader: Pool<DB>,
+    engine: Box<dyn Engine>,
+}
+
+impl<DB: Dialect> SqlStore<DB> {
+    /// A store reading from `reader` and writing through `engine`.
+    pub fn new(reader: Pool<DB>, engine: Box<dyn Engine>) -> SqlStore<DB> {
+        SqlStore { reader, engine }
+    }
+
+    async fn one<T: Record>(&self, st: Statement) -> Result<Option<T>, StoreError> {
+        DB::fetch_optional(&mut *self.reader.acquire().await?, st).await
+    }
+
+    async fn all<T: Record>(&self, st: Statement) -> Result<Vec<T>, StoreError> {
+        DB::fetch_all(&mut *self.reader.acquire().await?, st).await
+    }
+}
+
+#[async_trait::async_trait]
+impl<DB: Dialect> Store for SqlStore<DB> {
+    async fn write(&self, job: WriteJob) -> Result<Written, StoreError> {
+        self.engine.write(job).await
+    }
+
+    async fn authenticate(&self, key_hash: &[u8]) -> Result<Option<Principal>, StoreError> {
+        let st = Statement::new(
+            "SELECT k.api_key_idx, a.account_idx, a.plan FROM api_keys k JOIN accounts a ON a.account_idx = k.account_idx \
+             WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        );
+        self.one(st.bind(key_hash)).await
+    }
+
+    async fn account(&self, account_idx: i64) -> Result<Option<AccountRecord>, StoreError> {
+        self.one(account_by_id(account_idx)).await
+    }
+
+    async fn account_by_name(&self, name: &str) -> Result<Option<AccountRecord>, StoreError> {
+        let st = Statement::new(
+            "SELECT account_idx, name, plan, created_at FROM accounts WHERE name = $1 ORDER BY account_idx LIMIT 1",
+        );
+        self.one(st.bind(name)).await
+    }
+
+    async fn api_keys(&self, account_idx: i64) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let st = Statement::new(
+            "SELECT api_key_idx, account_idx, key_prefix, label, created_at, revoked_at FROM api_keys \
+             WHERE account_idx = $1 ORDER BY api_key_idx",
+        );
+        self.all(st.bind(account_idx)).await
+    }
+
+    async fn card(&self, account_idx: i64, card_idx: i64) -> Result<Option<CardRecord>, StoreError> {
+        self.one(card_by_id(account_idx, card_idx, "")).await
+    }
+
+    async fn cards(&self, account_idx: i64) -> Result<Vec<CardRecord>, StoreError> {
+        let st = Statement::new(format!(
+            "SELECT c.card_idx, c.account_idx, {CARD_FIELDS} FROM cards c WHERE c.account_idx = $1 ORDER BY c.card_idx"
+        ));
+        self.all(st.bind(account_idx)).await
+    }
+
+    async fn stamp_and_card(
+        &self,
+        account_idx: i64,
+        stamp_idx: i64,
+    ) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
+        Ok(pair(self.one(stamp_and_card_by_id(account_idx, stamp_idx, "")).await?))
+    }
+
+    async fn stamp_by_token(&self, token: &str) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
+        Ok(pair(self.one(stamp_and_card_by_token(token, "")).await?))
+    }
+
+    async fn history(&self, stamp_idx: i64) -> Result<Vec<HistoryEvent>, StoreError> {
+        let st = Statement::new(
+            "SELECT event_idx, stamp_idx, action, stamps_before, stamps_after, actor, api_key_idx, created_at \
+             FROM stamp_events WHERE stamp_idx = $1 ORDER BY event_idx",
+        );
+        let rows: Vec<EventRow> = self.all(st.bind(stamp_idx)).await?;
+        Ok(rows.into_iter().map(HistoryEvent::from).collect())
+    }
+
+    async fn card_guard(&self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        let row: Option<GuardRow> = self.one(card_guard(card_idx, "")).await?;
+        Ok(row.map(CardGuard::from).unwrap_or_default())
+    }
+
+    async fn session_stamp(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<i64>, StoreError> {
+        let st = Statement::new("SELECT stamp_idx AS id FROM page_sessions WHERE token_hash = $1 AND expires_at > $2");
+        let row: Option<Id> = self.one(st.bind(token_hash).bind(now_ms)).await?;
+        Ok(row.map(|row| row.id))
+    }
+
+    async fn prune(&self, now_ms: i64) -> Result<(), StoreError> {
+        let op = super::op(move |tx| {
+            Box::pin(async move {
+                tx.prune(now_ms).await?;
+                Ok(super::Decision::Done(super::ResultJson::null()))
+            })
+        });
+        self.write(WriteJob { op, idempotency: None, now_ms }).await.map(|_| ())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        DB::execute(&mut *self.reader.acquire().await?, Statement::new("SELECT 1")).await?;
+        self.engine.check().await
+    }
+
+    async fn count_request(
+        &self,
+        account_idx: i64,
+        minute_start: i64,
+        hour_start: i64,
+    ) -> Result<Option<(u32, u32)>, StoreError> {
+        self.engine.count_request(account_idx, minute_start, hour_start).await
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        // Readers first: a read transaction left open would block SQLite's checkpoint.
+        self.reader.close().await;
+        self.engine.close().await
+    }
+}
+
+/// One write's transaction on a connection the backend has opened it on.
+pub struct SqlTx<'c, DB: Database> {
+    conn: &'c mut DB::Connection,
+}
+
+impl<'c, DB: Dialect> SqlTx<'c, DB> {
+    /// The transaction open on `conn`.
+    pub fn new(conn: &'c mut DB::Connection) -> SqlTx<'c, DB> {
+        SqlTx { conn }
+    }
+
+    async fn one<T: Record>(&mut self, st: Statement) -> Result<Option<T>, StoreError> {
+        DB::fetch_optional(&mut *self.conn, st).await
+    }
+
+    async fn id(&mut self, st: Statement) -> Result<i64, StoreError> {
+        let row: Option<Id> = self.one(st).await?;
+        row.map(|row| row.id).ok_or_else(|| StoreError::internal("an insert returned no id"))
+    }
+
+    async fn run(&mut self, st: Statement) -> Result<(), StoreError> {
+        DB::execute(&mut *self.conn, st).await
+    }
+}
+
+#[async_trait::async_trait]
+impl<DB: Dialect> Tx for SqlTx<'_, DB> {
+    // Rows read inside a write are locked until commit where the backend has row locks: the
+    // read-modify-write of one server cannot interleave with another server's.
+    async fn card(&mut self, account_idx: i64, card_idx: i64) -> Result<Option<CardRecord>, StoreError> {
+        self.one(card_by_id(account_idx, card_idx, DB::LOCK_CARD)).await
+    }
+
+    async fn stamp(&mut self, account_idx: i64, stamp_idx: i64) -> Result<Option<StampRecord>, StoreError> {
+        let st = Statement::new(format!(
+            "SELECT s.* FROM stamps s WHERE s.account_idx = $1 AND s.stamp_idx = $2 {}",
+            DB::LOCK_STAMP
+        ));
+        self.one(st.bind(account_idx).bind(stamp_idx)).await
+    }
+
+    async fn stamp_and_card(
+        &mut self,
+        account_idx: i64,
+        stamp_idx: i64,
+    ) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
+        Ok(pair(self.one(stamp_and_card_by_id(account_idx, stamp_idx, DB::LOCK_STAMP_AND_CARD)).await?))
+    }
+
+    async fn stamp_by_token(&mut self, token: &str) -> Result<Option<(StampRecord, CardRecord)>, StoreError> {
+        Ok(pair(self.one(stamp_and_card_by_token(token, DB::LOCK_STAMP_AND_CARD)).await?))
+    }
+
+    async fn highest_live_count(&mut self, card_idx: i64) -> Result<u32, StoreError> {
+        let st = Statement::new(
+            "SELECT COALESCE(MAX(stamps), 0) AS n FROM stamps WHERE card_idx = $1 AND redeemed_ymd IS NULL",
+        );
+        let row: Option<Count> = self.one(st.bind(card_idx)).await?;
+        Ok(row.map_or(0, |row| row.n))
+    }
+
+    async fn insert_account(&mut self, name: &str, plan: Plan, now_ms: i64) -> Result<i64, StoreError> {
+        let columns = vec![("name", name.into()), ("plan", plan.as_str().into()), ("created_at", now_ms.into())];
+        self.id(insert("accounts", columns, "account_idx")).await
+    }
+
+    async fn account(&mut self, account_idx: i64) -> Result<Option<AccountRecord>, StoreError> {
+        self.one(account_by_id(account_idx)).await
+    }
+
+    async fn insert_api_key(
+        &mut self,
+        account_idx: i64,
+        key_hash: &[u8],
+        key_prefix: &str,
+        label: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let columns = vec![
+            ("account_idx", account_idx.into()),
+            ("key_hash", key_hash.into()),
+            ("key_prefix", key_prefix.into()),
+            ("label", label.into()),
+            ("created_at", now_ms.into()),
+        ];
+        self.id(insert("api_keys", columns, "api_key_idx")).await
+    }
+
+    async fn revoke_api_key(&mut self, account_idx: i64, api_key_idx: i64, now_ms: i64) -> Result<bool, StoreError> {
+        let st = Statement::new(
+            "UPDATE api_keys SET revoked_at = $1 WHERE account_idx = $2 AND api_key_idx = $3 AND revoked_at IS NULL \
+             RETURNING api_key_idx AS id",
+        );
+        let revoked: Option<Id> = self.one(st.bind(now_ms).bind(account_idx).bind(api_key_idx)).await?;
+        Ok(revoked.is_some())
+    }
+
+    async fn insert_card(&mut self, card: &CardRecord) -> Result<i64, StoreError> {
+        let mut columns = card_columns(card)?;
+        columns.extend([("account_idx", card.account_idx.into()), ("created_at", card.created_at.into())]);
+        self.id(insert("cards", columns, "card_idx")).await
+    }
+
+    async fn update_card(&mut self, card: &CardRecord) -> Result<(), StoreError> {
+        self.run(update("cards", card_columns(card)?, "card_idx", card.card_idx, card.account_idx)).await
+    }
+
+    async fn insert_stamp(&mut self, stamp: &StampRecord) -> Result<i64, StoreError> {
+        let mut columns = stamp_columns(stamp)?;
+        columns.extend([
+            ("account_idx", stamp.account_idx.into()),
+            ("token", stamp.token.clone().into()),
+            ("created_at", stamp.created_at.into()),
+        ]);
+        self.id(insert("stamps", columns, "stamp_idx")).await
+    }
+
+    async fn update_stamp(&mut self, stamp: &StampRecord) -> Result<(), StoreError> {
+        self.run(update("stamps", stamp_columns(stamp)?, "stamp_idx", stamp.stamp_idx, stamp.account_idx)).await
+    }
+
+    async fn delete_stamp(&mut self, stamp_idx: i64) -> Result<(), StoreError> {
+        // History and sessions go with it (ON DELETE CASCADE).
+        self.run(Statement::new("DELETE FROM stamps WHERE stamp_idx = $1").bind(stamp_idx)).await
+    }
+
+    async fn append_event(&mut self, event: &NewEvent) -> Result<(), StoreError> {
+        let columns = vec![
+            ("stamp_idx", event.stamp_idx.into()),
+            ("action", wire_name(event.action).into()),
+            ("stamps_before", Param::count(event.stamps_before)?),
+            ("stamps_after", Param::count(event.stamps_after)?),
+            ("actor", wire_name(event.actor).into()),
+            ("api_key_idx", event.api_key_idx.into()),
+            ("created_at", event.at.into()),
+        ];
+        self.id(insert("stamp_events", columns, "event_idx")).await.map(|_| ())
+    }
+
+    async fn card_guard(&mut self, card_idx: i64) -> Result<CardGuard, StoreError> {
+        // The row exists before it is locked, so every staff-password check of the card waits
+        // for the one before it (where the backend has row locks).
+        self.run(
+            Statement::new("INSERT INTO card_guards (card_idx) VALUES ($1) ON CONFLICT (card_idx) DO NOTHING")
+                .bind(card_idx),
+        )
+        .await?;
+        let row: Option<GuardRow> = self.one(card_guard(card_idx, DB::LOCK_GUARD)).await?;
+        Ok(row.map(CardGuard::from).unwrap_or_default())
+    }
+
+    async fn put_card_guard(&mut self, card_idx: i64, guard: &CardGuard) -> Result<(), StoreError> {
+        let st = Statement::new(
+            "INSERT INTO card_guards (card_idx, failures, locks, locked_until, last_failure_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (card_idx) DO UPDATE SET failures = excluded.failures, \
+             locks = excluded.locks, locked_until = excluded.locked_until, last_failure_at = excluded.last_failure_at",
+        );
+        let st = st.bind(card_idx).bind(Param::count(guard.failures)?).bind(Param::count(guard.locks)?);
+        self.run(st.bind(guard.locked_until_ms).bind(guard.last_failure_ms)).await
+    }
+
+    async fn insert_session(&mut self, stamp_idx: i64, token_hash: &[u8], expires_at: i64) -> Result<(), StoreError> {
+        let st = Statement::new("INSERT INTO page_sessions (token_hash, stamp_idx, expires_at) VALUES ($1, $2, $3)");
+        self.run(st.bind(token_hash).bind(stamp_idx).bind(expires_at)).await
+    }
+
+    async fn delete_sessions(&mut self, stamp_idx: i64) -> Result<(), StoreError> {
+        self.run(Statement::new("DELETE FROM page_sessions WHERE stamp_idx = $1").bind(stamp_idx)).await
+    }
+
+    async fn idempotency_get(
+        &mut self,
+        scope: &str,
+        key: &str,
+        not_before: i64,
+    ) -> Result<Option<KeptResponse>, StoreError> {
+        if let Some(lock) = DB::LOCK_IDEMPOTENCY_KEY {
+            self.run(Statement::new(lock).bind(scope).bind(key)).await?;
+        }
+        let st = Statement::new(
+            "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND idem_key = $2 AND created_at >= $3",
+        );
+        self.one(st.bind(scope).bind(key).bind(not_before)).await
+    }
+
+    async fn idempotency_put(
+        &mut self,
+        idempotency: &Idempotency,
+        response: &StoredResponse,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        // An expired record with the same key is replaced: after 24 h a key is free again.
+        let st = Statement::new(
+            "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, idem_key) DO UPDATE SET \
+             request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, \
+             created_at = excluded.created_at",
+        );
+        let st = st.bind(idempotency.scope.as_str()).bind(idempotency.key.as_str());
+        let st = st.bind(idempotency.request_hash.as_slice()).bind(Param::Small(i32::from(response.status)));
+        self.run(st.bind(response.body.as_str()).bind(now_ms)).await
+    }
+
+    async fn prune(&mut self, now_ms: i64) -> Result<(), StoreError> {
+        self.run(Statement::new("DELETE FROM page_sessions WHERE expires_at <= $1").bind(now_ms)).await?;
+        let st = Statement::new("DELETE FROM idempotency_keys WHERE created_at < $1");
+        self.run(st.bind(now_ms - IDEMPOTENCY_TTL_MS)).await
+    }
+
+    async fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.run(Statement::new("SAVEPOINT op")).await
+    }
+
+    async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        self.run(Statement::new("ROLLBACK TO SAVEPOINT op")).await
+    }
+
+    async fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        self.run(Statement::new("RELEASE SAVEPOINT op")).await
+    }
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use stampcard_core::ErrorCode;
 use stampcard_core::wire::HistoryAction;
 use stampcard_server::error::Error;
-use stampcard_server::store::{Idempotency, ResultJson, StoreError, WriteJob, op};
+use stampcard_server::store::{Decision, Idempotency, ResultJson, StoreError, WriteJob, Written, op};
 use stampcard_server::throttle::PageLimits;
 
 use crate::helpers::{Options, TestApp, spawn_app, spawn_app_with};
@@ -90,7 +90,7 @@ async fn staff_actions_are_refused_by_the_rules_before_the_password_is_looked_at
             .await
             .refused(ErrorCode::AlreadyRedeemed);
     }
-    let (record, card) = app.store.stamp(app.account_idx, stamp).await.expect("read").expect("stamp");
+    let (record, card) = app.store.stamp_and_card(app.account_idx, stamp).await.expect("read").expect("stamp");
     assert_eq!((record.onsite_failures, record.onsite_locked_until), (0, 0));
     assert_eq!(app.store.card_guard(card.card_idx).await.expect("guard"), Default::default());
 }
@@ -186,7 +186,7 @@ fn slow_set_count(account_idx: i64, stamp_idx: i64, count: u32, now_ms: i64) -> 
                 at: now_ms,
             })
             .await?;
-            Ok(Ok(ResultJson::null()))
+            Ok(Decision::Done(ResultJson::null()))
         })
     })
 }
@@ -197,7 +197,12 @@ async fn a_write_whose_caller_goes_away_commits_whole_and_replays() {
     let app = spawn_app_with(Options { pg_max_connections: 1, ..Options::default() }).await;
     let stamp = stamp_with(&app, 1).await;
     let now_ms = app.clock.now_ms();
-    let idempotency = Idempotency { scope: "test".to_owned(), key: "k-1".to_owned(), request_hash: vec![7; 32] };
+    let idempotency = Idempotency {
+        scope: "test".to_owned(),
+        key: "k-1".to_owned(),
+        request_hash: vec![7; 32],
+        keep: stampcard_server::http::error::keep,
+    };
     let job = WriteJob {
         op: slow_set_count(app.account_idx, stamp, 3, now_ms),
         idempotency: Some(idempotency.clone()),
@@ -220,8 +225,8 @@ async fn a_write_whose_caller_goes_away_commits_whole_and_replays() {
         idempotency: Some(idempotency),
         now_ms,
     };
-    let reply = app.store.write(retry).await.expect("replay");
-    assert!(reply.replayed, "{reply:?}");
+    let written = app.store.write(retry).await.expect("replay");
+    assert!(matches!(written, Written::Replayed(_)), "{written:?}");
 }
 
 #[tokio::test]
@@ -238,7 +243,7 @@ async fn a_failing_or_panicking_write_fails_alone() {
             Box::pin(async move {
                 let mut record = tx.stamp(0, 0).await?.unwrap_or_else(|| panic!("deliberate panic in a write"));
                 record.stamps = 0;
-                Ok(Ok(ResultJson::null()))
+                Ok(Decision::Done(ResultJson::null()))
             })
         });
         app.store.write(WriteJob { op, idempotency: None, now_ms }).await

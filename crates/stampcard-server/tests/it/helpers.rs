@@ -353,12 +353,12 @@ impl TestApp {
 
     /// The stamp's count, read behind the API.
     pub async fn count(&self, stamp_idx: i64) -> u32 {
-        self.store.stamp(self.account_idx, stamp_idx).await.expect("store").expect("stamp").0.stamps
+        self.store.stamp_and_card(self.account_idx, stamp_idx).await.expect("store").expect("stamp").0.stamps
     }
 
     /// The stamp-page token of a stamp.
     pub async fn token(&self, stamp_idx: i64) -> String {
-        self.store.stamp(self.account_idx, stamp_idx).await.expect("store").expect("stamp").0.token
+        self.store.stamp_and_card(self.account_idx, stamp_idx).await.expect("store").expect("stamp").0.token
     }
 
     /// The same server, calling with another key.

@@ -63,7 +63,7 @@ async fn pin_set_verify_and_view() {
 
     let session = set_pin(&app, &token, "2580").await;
     assert_eq!(session.len(), 43);
-    let stored = app.store.stamp(app.account_idx, stamp).await.expect("store").expect("stamp").0;
+    let stored = app.store.stamp_and_card(app.account_idx, stamp).await.expect("store").expect("stamp").0;
     assert!(
         stored.pin_hash.as_deref().is_some_and(|h| h.starts_with("$argon2id$")),
         "PINs are stored as argon2id hashes"
