@@ -3,10 +3,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Card, Stamp, StampState, Window};
+use crate::model::{Card, PinState, Stamp, StampState, Window};
 use crate::rules;
 use crate::types::{YesNo, Ymd};
-use crate::wire::{PageView, PinState};
+use crate::wire::PageView;
 
 /// The minimum a progress view needs (a subset of [`PageView`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
