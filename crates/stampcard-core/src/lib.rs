@@ -16,7 +16,4 @@ pub mod types;
 pub mod validate;
 pub mod wire;
 
-#[cfg(feature = "wasm")]
-pub mod wasm;
-
 pub use error::{ApiError, ErrorCode};

@@ -3,8 +3,6 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::wire::PinState;
-
 /// A stamp card: the campaign's rules and looks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Card {
@@ -68,6 +66,19 @@ pub struct Stamp {
     pub redeemed_on: Option<NaiveDate>,
     /// The customer's PIN state.
     pub pin: PinState,
+}
+
+/// The PIN state the stamp page needs before a session exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PinState {
+    /// First visit: no PIN yet.
+    Unset,
+    /// Set; the customer must enter it.
+    Set,
+    /// The shop reset it; the customer chooses a new one.
+    Reset,
 }
 
 /// What the stamp page shows, derived from a stamp, its card and today.

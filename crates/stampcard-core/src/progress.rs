@@ -1,16 +1,14 @@
 //! The progress view of a stamp for a given day: what the page's grid and buttons show.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
-use crate::model::{Card, Stamp, StampState, Window};
+use crate::model::{Card, PinState, Stamp, StampState, Window};
 use crate::rules;
 use crate::types::{YesNo, Ymd};
-use crate::wire::{PageView, PinState};
+use crate::wire::PageView;
 
 /// The minimum a progress view needs (a subset of [`PageView`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgressInput {
     /// Stamps collected.
     pub stamps: u32,
@@ -23,13 +21,11 @@ pub struct ProgressInput {
     /// Last valid day.
     pub end_ymd: Ymd,
     /// The day of redemption, if redeemed.
-    #[serde(default)]
     pub redeemed_ymd: Option<Ymd>,
 }
 
 /// What the grid and the buttons show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     /// Stamps collected (clamped to `max_stamps` for display).
     pub stamps: u32,

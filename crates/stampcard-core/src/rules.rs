@@ -5,9 +5,8 @@
 use chrono::NaiveDate;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::model::{Card, Stamp, StampState, WindowPosition};
+use crate::model::{Card, PinState, Stamp, StampState, WindowPosition};
 use crate::validate::StampPatch;
-use crate::wire::PinState;
 
 /// The result of checking the on-site staff password, done by the caller (hash comparison
 /// is I/O-free but secret-dependent, so it stays in the server).

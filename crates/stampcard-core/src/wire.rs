@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::model::StampState;
+// On the wire as `PageIntro::pin_state`; defined with the stamp it belongs to, re-exported so
+// the bodies' users find every type they carry here.
+pub use crate::model::PinState;
 use crate::types::{YesNo, Ymd, Ymdt};
 
 /// URL paths shared by the server (routes) and the widget (requests).
@@ -451,19 +454,6 @@ pub struct HistoryEvent {
     pub api_key_idx: Option<i64>,
     /// When.
     pub reg_ymdt: Ymdt,
-}
-
-/// The PIN state the stamp page needs before a session exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PinState {
-    /// First visit: no PIN yet.
-    Unset,
-    /// Set; the customer must enter it.
-    Set,
-    /// The shop reset it; the customer chooses a new one.
-    Reset,
 }
 
 /// `GET /api/page/v1/{token}`: what the page shows before the PIN is entered.

@@ -1,103 +1,86 @@
-//! The JavaScript exports, run as WebAssembly in headless Chromium by `cargo xtask test`.
-#![cfg(all(target_arch = "wasm32", feature = "wasm"))]
+//! The core as WebAssembly, the widget's target, run in headless Chromium by `cargo xtask
+//! test`: request parsing and validation (serde_json, chrono), the PIN rules and the progress
+//! view give the answers they give natively.
+#![cfg(target_arch = "wasm32")]
 
-use serde::Deserialize;
-use serde_json::json;
-use stampcard_core::wasm::{stamp_progress, validate_create_request, validate_pin, validate_update_request};
-use wasm_bindgen::JsValue;
+use chrono::NaiveDate;
+use stampcard_core::model::StampState;
+use stampcard_core::parse;
+use stampcard_core::progress::ProgressInput;
+use stampcard_core::secret::check_pin;
+use stampcard_core::types::{YesNo, Ymd};
+use stampcard_core::validate::FieldErrors;
+use stampcard_core::wire::{CreateStampRequest, UpdateStampRequest};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[derive(Debug, Deserialize)]
-struct Problem {
-    field: String,
-    code: i32,
-    message: String,
+fn day(text: &str) -> NaiveDate {
+    Ymd::parse(text).unwrap().0
 }
 
-#[derive(Debug, Deserialize)]
-struct Report {
-    ok: bool,
-    errors: Vec<Problem>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Progress {
-    stamps: u32,
-    max_stamps: u32,
-    remaining: u32,
-    can_add: bool,
-    can_redeem: bool,
-    state: String,
-}
-
-fn js(value: serde_json::Value) -> JsValue {
-    serde_wasm_bindgen::to_value(&value).unwrap()
-}
-
-fn report(value: JsValue) -> Report {
-    serde_wasm_bindgen::from_value(value).unwrap()
+/// The fields and codes of a validation's refusals.
+fn refused(errors: FieldErrors) -> Vec<(&'static str, i32)> {
+    errors.0.iter().map(|e| (e.field, e.code.code())).collect()
 }
 
 #[wasm_bindgen_test]
 fn create_request_is_validated_like_the_server() {
-    let good =
-        js(json!({"cardIdx": 123, "strtYmd": "2025-01-01", "endYmd": "2025-12-31", "userEml": "test@gmail.com"}));
-    let r = report(validate_create_request(good, "2025-06-01").unwrap());
-    assert!(r.ok && r.errors.is_empty(), "{r:?}");
+    let today = day("2025-06-01");
+    let good: CreateStampRequest = parse::json(
+        br#"{"cardIdx": 123, "strtYmd": "2025-01-01", "endYmd": "2025-12-31", "userEml": "test@gmail.com"}"#,
+    )
+    .unwrap();
+    assert!(good.validate(today).is_ok());
 
-    let bad = js(json!({"cardIdx": 123, "strtYmd": "2025-01-01", "endYmd": "2031-01-01", "userEml": "nope"}));
-    let r = report(validate_create_request(bad, "2025-06-01").unwrap());
-    assert!(!r.ok);
-    let fields: Vec<(&str, i32)> = r.errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
-    assert_eq!(fields, [("endYmd", 1007), ("userEml", 1012)]);
+    let bad: CreateStampRequest =
+        parse::json(br#"{"cardIdx": 123, "strtYmd": "2025-01-01", "endYmd": "2031-01-01", "userEml": "nope"}"#)
+            .unwrap();
+    assert_eq!(refused(bad.validate(today).unwrap_err()), [("endYmd", 1007), ("userEml", 1012)]);
 
-    let missing = js(json!({"strtYmd": "2025-01-01", "endYmd": "2025-12-31"}));
-    let r = report(validate_create_request(missing, "2025-06-01").unwrap());
-    assert_eq!(r.errors[0].code, 1002);
-    assert!(r.errors[0].message.contains("cardIdx"), "{}", r.errors[0].message);
-
-    assert!(validate_create_request(js(json!({})), "June 1st").is_err(), "today must be YYYY-MM-DD");
+    let missing = parse::json::<CreateStampRequest>(br#"{"strtYmd": "2025-01-01", "endYmd": "2025-12-31"}"#);
+    let missing = missing.unwrap_err();
+    assert_eq!(missing.code.code(), 1002);
+    assert!(missing.message.contains("cardIdx"), "{}", missing.message);
 }
 
 #[wasm_bindgen_test]
 fn update_request_is_validated() {
-    let r = report(
-        validate_update_request(js(json!({"stampIdx": 1457, "stamps": 7, "resetPinYn": "Y"})), "2025-06-01").unwrap(),
-    );
-    assert!(r.ok, "{r:?}");
-    let r = report(validate_update_request(js(json!({"stampIdx": 1457, "useYn": "maybe"})), "2025-06-01").unwrap());
-    assert_eq!(r.errors[0].code, 1004);
+    let today = day("2025-06-01");
+    let good: UpdateStampRequest = parse::json(br#"{"stampIdx": 1457, "stamps": 7, "resetPinYn": "Y"}"#).unwrap();
+    assert!(good.validate(today).is_ok());
+    let bad = parse::json::<UpdateStampRequest>(br#"{"stampIdx": 1457, "useYn": "maybe"}"#).unwrap_err();
+    assert_eq!(bad.code.code(), 1004);
 }
 
 #[wasm_bindgen_test]
 fn pin_rules() {
-    assert!(report(validate_pin("2580").unwrap()).ok);
+    assert!(check_pin("2580").is_ok());
     for (pin, fragment) in
         [("12", "at least 4"), ("1234", "straight run"), ("12a4", "digits"), ("123456789", "at most 8")]
     {
-        let r = report(validate_pin(pin).unwrap());
-        assert!(!r.ok, "{pin}");
-        assert_eq!(r.errors[0].code, 1015);
-        assert_eq!(r.errors[0].field, "pin");
-        assert!(r.errors[0].message.contains(fragment), "{pin}: {}", r.errors[0].message);
+        let message = check_pin(pin).unwrap_err().to_string();
+        assert!(message.contains(fragment), "{pin}: {message}");
     }
 }
 
 #[wasm_bindgen_test]
 fn progress_view() {
-    let stamp = |stamps: u32| {
-        js(json!({"stamps": stamps, "maxStamps": 10, "activeYn": "Y", "strtYmd": "2025-01-01", "endYmd": "2025-12-31"}))
+    let stamp = |stamps: u32| ProgressInput {
+        stamps,
+        max_stamps: 10,
+        active_yn: YesNo::Y,
+        strt_ymd: Ymd(day("2025-01-01")),
+        end_ymd: Ymd(day("2025-12-31")),
+        redeemed_ymd: None,
     };
-    let p: Progress = serde_wasm_bindgen::from_value(stamp_progress(stamp(3), "2025-06-01").unwrap()).unwrap();
+    let p = stamp(3).progress(day("2025-06-01"));
     assert_eq!(
-        (p.stamps, p.max_stamps, p.remaining, p.can_add, p.can_redeem, p.state.as_str()),
-        (3, 10, 7, true, false, "COLLECTING")
+        (p.stamps, p.max_stamps, p.remaining, p.can_add, p.can_redeem, p.state),
+        (3, 10, 7, true, false, StampState::Collecting)
     );
-    let p: Progress = serde_wasm_bindgen::from_value(stamp_progress(stamp(10), "2025-06-01").unwrap()).unwrap();
-    assert_eq!((p.remaining, p.can_add, p.can_redeem, p.state.as_str()), (0, false, true, "FULL"));
-    let p: Progress = serde_wasm_bindgen::from_value(stamp_progress(stamp(10), "2026-01-01").unwrap()).unwrap();
-    assert_eq!((p.can_redeem, p.state.as_str()), (false, "EXPIRED"));
+    let p = stamp(10).progress(day("2025-06-01"));
+    assert_eq!((p.remaining, p.can_add, p.can_redeem, p.state), (0, false, true, StampState::Full));
+    let p = stamp(10).progress(day("2026-01-01"));
+    assert_eq!((p.can_redeem, p.state), (false, StampState::Expired));
 }

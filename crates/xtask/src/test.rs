@@ -64,7 +64,7 @@ fn pipeline(options: &Options, steps: &mut Steps) -> Result<()> {
     steps.run("clippy (wasm)", || {
         run(cargo()
             .args(["clippy", "-p", WIDGET_CRATE, "-p", CORE_CRATE, "--target", WASM_TARGET, "--all-targets"])
-            .args(["--features", "stampcard-core/wasm", "--", "-D", "warnings"]))
+            .args(["--", "-D", "warnings"]))
     })?;
 
     let pg = steps.run("postgres start", Postgres::start)?;
@@ -86,7 +86,7 @@ fn pipeline(options: &Options, steps: &mut Steps) -> Result<()> {
         steps.run("openapi conformance (schemathesis)", schemathesis::main)?;
     }
 
-    steps.run("wasm tests (core)", || run(wasm_test(CORE_CRATE).args(["--features", "wasm"])))?;
+    steps.run("wasm tests (core)", || run(&mut wasm_test(CORE_CRATE)))?;
     steps.run("wasm tests (widget)", || run(&mut wasm_test(WIDGET_CRATE)))?;
 
     if options.quick {

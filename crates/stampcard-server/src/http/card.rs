@@ -1,25 +1,26 @@
 //! The card API (our extension; same envelope and auth as the stamp API).
 
-use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::routing::{get, post, put};
 use stampcard_core::ErrorCode;
 use stampcard_core::wire::{CardCreateRequest, CardUpdateRequest, CardView, paths};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{ApiCaller, JsonRequest, query_idx};
+use super::openapi::{AUTH, BODY, CARD_FIELDS, EnvelopeCard, EnvelopeCards, HASHING, IDEMPOTENCY, QUERY, Refusing};
 use super::{ApiResult, AppState, ok};
 use crate::error::Error;
 use crate::ops;
 use crate::secrets;
 use crate::store::op;
 
-/// The card API's routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(paths::CARD_CREATE, post(create))
-        .route(paths::CARD_LIST, get(list))
-        .route(paths::CARD_GET, get(get_card))
-        .route(paths::CARD_UPDATE, put(update))
+/// The card API's routes, each with what it can refuse.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create).refusing(&[AUTH, BODY, IDEMPOTENCY, CARD_FIELDS, HASHING]))
+        .routes(routes!(list).refusing(&[AUTH]))
+        .routes(routes!(get_card).refusing(&[AUTH, QUERY, &[ErrorCode::CardNotFound]]))
+        .routes(routes!(update).refusing(&[AUTH, BODY, IDEMPOTENCY, CARD_FIELDS, &[ErrorCode::CardNotFound], HASHING]))
 }
 
 async fn hash_optional(password: Option<&String>) -> Result<Option<String>, Error> {
@@ -31,9 +32,9 @@ async fn hash_optional(password: Option<&String>) -> Result<Option<String>, Erro
 
 /// Create a card. `onsitePwd` is write-only: stored as an argon2id hash. `result` is the card.
 #[utoipa::path(
-    post, path = "/api/stamp/v1/card/create", operation_id = "createCard", tag = "card",
+    post, path = paths::CARD_CREATE, operation_id = "createCard", tag = "card",
     request_body = CardCreateRequest,
-    responses((status = 200, description = "Created; `result` is the card", body = crate::http::openapi::EnvelopeCard)),
+    responses((status = 200, description = "Created; `result` is the card", body = EnvelopeCard)),
     security(("APIKey" = []))
 )]
 pub async fn create(
@@ -50,8 +51,8 @@ pub async fn create(
 
 /// The account's cards, oldest first.
 #[utoipa::path(
-    get, path = "/api/stamp/v1/card/list", operation_id = "listCards", tag = "card",
-    responses((status = 200, description = "The cards", body = crate::http::openapi::EnvelopeCards)),
+    get, path = paths::CARD_LIST, operation_id = "listCards", tag = "card",
+    responses((status = 200, description = "The cards", body = EnvelopeCards)),
     security(("APIKey" = []))
 )]
 pub async fn list(State(state): State<AppState>, caller: ApiCaller) -> ApiResult {
@@ -61,9 +62,9 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller) -> ApiResult
 
 /// One card.
 #[utoipa::path(
-    get, path = "/api/stamp/v1/card/get", operation_id = "getCard", tag = "card",
+    get, path = paths::CARD_GET, operation_id = "getCard", tag = "card",
     params(("cardIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The card")),
-    responses((status = 200, description = "The card", body = crate::http::openapi::EnvelopeCard)),
+    responses((status = 200, description = "The card", body = EnvelopeCard)),
     security(("APIKey" = []))
 )]
 pub async fn get_card(State(state): State<AppState>, caller: ApiCaller, RawQuery(query): RawQuery) -> ApiResult {
@@ -75,9 +76,9 @@ pub async fn get_card(State(state): State<AppState>, caller: ApiCaller, RawQuery
 /// Update a card; absent fields are unchanged. `maxStamps` may not drop below a live
 /// stamp's count. `result` is the card.
 #[utoipa::path(
-    put, path = "/api/stamp/v1/card/update", operation_id = "updateCard", tag = "card",
+    put, path = paths::CARD_UPDATE, operation_id = "updateCard", tag = "card",
     request_body = CardUpdateRequest,
-    responses((status = 200, description = "Updated; `result` is the card", body = crate::http::openapi::EnvelopeCard)),
+    responses((status = 200, description = "Updated; `result` is the card", body = EnvelopeCard)),
     security(("APIKey" = []))
 )]
 pub async fn update(

@@ -1,19 +1,21 @@
 //! Health check and the OpenAPI document.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde_json::json;
+use std::sync::OnceLock;
 use std::time::Duration;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::openapi::{EnvelopeHealth, EnvelopeNull, Refusing};
 use super::{ApiResult, AppState, ok};
 use crate::store::StoreError;
 
-/// `/healthz` and `/openapi.json`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/openapi.json", get(openapi_json))
+/// `/healthz` and `/openapi.json`, which can refuse only what every operation can.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(healthz).refusing(&[])).routes(routes!(openapi_json).refusing(&[]))
 }
 
 /// How long `/healthz` waits for the database before it answers 503: well inside a load
@@ -25,8 +27,8 @@ pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 #[utoipa::path(
     get, path = "/healthz", operation_id = "healthz", tag = "meta",
     responses(
-        (status = 200, description = "Up; `result` is {\"status\": \"ok\"}", body = crate::http::openapi::EnvelopeHealth),
-        (status = 503, description = "The database does not answer within 2 s, or (SQLite) its disk is nearly full: code 9002", body = crate::http::openapi::EnvelopeNull)
+        (status = 200, description = "Up; `result` is {\"status\": \"ok\"}", body = EnvelopeHealth),
+        (status = 503, description = "The database does not answer within 2 s, or (SQLite) its disk is nearly full: code 9002", body = EnvelopeNull)
     )
 )]
 pub async fn healthz(State(state): State<AppState>) -> ApiResult {
@@ -39,6 +41,12 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult {
 /// This API's OpenAPI 3.1 document, generated from the Rust types.
 #[utoipa::path(get, path = "/openapi.json", operation_id = "openapiDocument", tag = "meta", responses((status = 200, description = "The OpenAPI 3.1 document")))]
 pub async fn openapi_json() -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], super::openapi::document_json())
-        .into_response()
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], document_json()).into_response()
+}
+
+/// The document collected from the routers that serve the routes, rendered once: it cannot
+/// change while the process runs.
+fn document_json() -> &'static str {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    DOCUMENT.get_or_init(|| super::openapi::to_json(&super::document()))
 }

@@ -22,6 +22,8 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use serde::Serialize;
 use stampcard_core::{ApiError, ErrorCode};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::clock::Clock;
 use crate::error::Error;
@@ -93,15 +95,25 @@ pub fn ok<T: Serialize>(value: &T) -> Result<Reply, Error> {
     Ok(Reply::ok(&ResultJson::of(value)?))
 }
 
-/// The whole application: every area's routes, the envelope for unknown paths and wrong
-/// methods, and one log line per request.
-pub fn router(state: AppState) -> Router {
-    let mut routes = Router::new()
+/// The documented areas' routes, which carry their OpenAPI document.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(stamp::router())
         .merge(card::router())
         .merge(page::router())
         .merge(meta::router())
-        .merge(www::router(&state.www_dir));
+}
+
+/// The OpenAPI document, collected from the routers [`router`] serves.
+pub fn document() -> utoipa::openapi::OpenApi {
+    openapi::finish(api().into_openapi())
+}
+
+/// The whole application: every area's routes, the envelope for unknown paths and wrong
+/// methods, and one log line per request.
+pub fn router(state: AppState) -> Router {
+    let (api, _) = api().split_for_parts();
+    let mut routes = api.merge(www::router(&state.www_dir));
     if state.metrics.is_some() {
         routes = routes.route("/metrics", axum::routing::get(crate::metrics::metrics_endpoint));
     }

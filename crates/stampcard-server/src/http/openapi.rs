@@ -1,10 +1,12 @@
-//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` attributes and
-//! the core's wire types, plus what those cannot say: the refusals each endpoint can answer
-//! with (from the core's error table) and their headers, the `Idempotency-Key` header, and the
-//! field rules the core enforces, as patterns. `docs/openapi.json` is this document; a test
+//! The OpenAPI 3.1 document's shared parts: its frame ([`ApiDoc`]), the envelope schemas the
+//! handlers' `#[utoipa::path]` attributes name, and what those attributes cannot say: the
+//! refusals each operation can answer with (from the core's error table, listed beside the
+//! handler in its area's router through [`Refusing`]) and their headers, the `Idempotency-Key`
+//! header, the field rules the core enforces as patterns, and the links between operations.
+//! The area modules use this one; it knows none of them. `http::document` merges the areas'
+//! routers, whose paths are the ones served. `docs/openapi.json` is that document; a test
 //! keeps it fresh, another checks the patterns against the core, and `cargo xtask test` runs
 //! schemathesis against a live server to check that the server does what it says.
-
 use std::collections::BTreeMap;
 
 use stampcard_core::ErrorCode;
@@ -16,8 +18,9 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::UtoipaMethodRouter;
 
-use super::{card, meta, page, stamp};
+use ErrorCode::*;
 
 macro_rules! envelope {
     ($(#[$doc:meta])* $name:ident, $result:ty) => {
@@ -118,7 +121,8 @@ pub struct ErrorEnvelope {
     result: (),
 }
 
-/// The generated document.
+/// The document's frame: its info, tags, security schemes and the refusal envelope. The paths
+/// and the schemas they use come from the area routers (`http::document` merges them).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -126,14 +130,8 @@ pub struct ErrorEnvelope {
         version = "v1",
         description = "A self-hostable stamp-card API, wire-compatible with the hosted stamp API (same paths, methods, field names and `{code, message, result}` envelope), plus a card API and the customer stamp-page API. See docs/api.md."
     ),
-    paths(
-        stamp::create, stamp::add, stamp::remove, stamp::update, stamp::delete_stamp, stamp::validate_stamp, stamp::redeem, stamp::history,
-        card::create, card::list, card::get_card, card::update,
-        page::intro, page::card, page::set_pin, page::change_pin, page::open_session, page::onsite_add, page::onsite_redeem,
-        meta::healthz, meta::openapi_json
-    ),
     components(schemas(ErrorEnvelope)),
-    modifiers(&Refusals, &FieldRules, &Links),
+    modifiers(&SecuritySchemes),
     tags(
         (name = "stamp", description = "The stamp API (wire-compatible with the hosted API)"),
         (name = "card", description = "Cards (our extension)"),
@@ -143,9 +141,17 @@ pub struct ErrorEnvelope {
 )]
 pub struct ApiDoc;
 
+/// Completes the merged document with what needs all of it: the field patterns on the request
+/// schemas and the links between operations.
+pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    FieldRules.modify(&mut openapi);
+    Links.modify(&mut openapi);
+    openapi
+}
+
 /// The document as pretty JSON with a final newline (the content of `docs/openapi.json`).
-pub fn document_json() -> String {
-    match ApiDoc::openapi().to_pretty_json() {
+pub fn to_json(openapi: &utoipa::openapi::OpenApi) -> String {
+    match openapi.to_pretty_json() {
         // utoipa 5 writes a Link's `operationId` and `requestBody` in snake case; as JSON keys
         // (a quote right after the name) these spellings occur nowhere else in the document.
         Ok(json) => {
@@ -159,111 +165,102 @@ pub fn document_json() -> String {
     }
 }
 
-/// The refusals an endpoint can answer with.
-pub fn endpoint_errors(method: &str, path: &str) -> Vec<ErrorCode> {
-    use ErrorCode::*;
-    const AUTH: &[ErrorCode] = &[MissingApiKey, InvalidApiKey, PlanRequired, RateLimited];
-    const BODY: &[ErrorCode] =
-        &[MalformedJson, MissingField, WrongType, BodyTooLarge, UnsupportedMediaType, RequestTimeout];
-    // Endpoints that hash or check a PIN or staff password on the bounded argon2 pool.
-    const HASHING: &[ErrorCode] = &[Busy];
-    const IDEMPOTENCY: &[ErrorCode] = &[InvalidIdempotencyKey, IdempotencyKeyReused];
-    const QUERY: &[ErrorCode] = &[MissingField, WrongType, OutOfRange];
-    const STATE: &[ErrorCode] = &[Inactive, NotStarted, Expired, AlreadyRedeemed];
-    const PROFILE: &[ErrorCode] = &[
-        InvalidDate,
-        InvalidFlag,
-        DateOrder,
-        EndDateTooFar,
-        TooLong,
-        InvalidText,
-        InvalidEmail,
-        InvalidPhone,
-        InvalidUrl,
-        DomainPlanRequired,
-    ];
-    const CARD_FIELDS: &[ErrorCode] = &[
-        InvalidFlag,
-        OutOfRange,
-        TooLong,
-        EmptyField,
-        InvalidText,
-        InvalidUrl,
-        InvalidOnsitePassword,
-        OnsitePasswordMissing,
-    ];
-    const PAGE: &[ErrorCode] = &[StampNotFound, PageRateLimited];
-    let parts: &[&[ErrorCode]] = match (method, path) {
-        ("post", "/api/stamp/v1/create") => {
-            &[AUTH, BODY, IDEMPOTENCY, PROFILE, &[OutOfRange, EndDateInPast, CardNotFound]]
-        }
-        ("put", "/api/stamp/v1/add") => &[AUTH, BODY, IDEMPOTENCY, &[OutOfRange, StampNotFound, Full], STATE],
-        ("put", "/api/stamp/v1/remove") => {
-            &[AUTH, BODY, IDEMPOTENCY, &[OutOfRange, StampNotFound, NothingToRemove, AlreadyRedeemed]]
-        }
-        ("put", "/api/stamp/v1/update") => &[
-            AUTH,
-            BODY,
-            IDEMPOTENCY,
-            PROFILE,
-            &[OutOfRange, StampNotFound, CardNotFound, AlreadyRedeemed, NotComplete],
-        ],
-        ("delete", "/api/stamp/v1/delete") => &[AUTH, QUERY, IDEMPOTENCY, &[StampNotFound]],
-        ("get", "/api/stamp/v1/validate") => &[AUTH, QUERY, &[StampNotFound], STATE],
-        ("put", "/api/stamp/v1/redeem") => &[
-            AUTH,
-            BODY,
-            IDEMPOTENCY,
-            &[OutOfRange, StampNotFound, NotComplete, OnsitePasswordRequired, WrongOnsitePassword],
-            STATE,
-            HASHING,
-        ],
-        ("get", "/api/stamp/v1/history") => &[AUTH, QUERY, &[StampNotFound]],
-        ("post", "/api/stamp/v1/card/create") => &[AUTH, BODY, IDEMPOTENCY, CARD_FIELDS, HASHING],
-        ("get", "/api/stamp/v1/card/list") => &[AUTH],
-        ("get", "/api/stamp/v1/card/get") => &[AUTH, QUERY, &[CardNotFound]],
-        ("put", "/api/stamp/v1/card/update") => &[AUTH, BODY, IDEMPOTENCY, CARD_FIELDS, &[CardNotFound], HASHING],
-        ("get", "/api/page/v1/{token}") => &[PAGE],
-        ("get", "/api/page/v1/{token}/card") => &[PAGE, &[SessionRequired]],
-        ("post", "/api/page/v1/{token}/pin") => &[PAGE, BODY, &[InvalidPin, PinAlreadySet], HASHING],
-        ("put", "/api/page/v1/{token}/pin") => &[PAGE, BODY, &[InvalidPin, PinNotSet, WrongPin, Locked], HASHING],
-        ("post", "/api/page/v1/{token}/session") => &[PAGE, BODY, &[PinNotSet, WrongPin, Locked], HASHING],
-        ("post", "/api/page/v1/{token}/onsite/add") => &[
-            PAGE,
-            BODY,
-            IDEMPOTENCY,
-            &[SessionRequired, OnsiteNotEnabled, WrongOnsitePassword, Locked, Full],
-            STATE,
-            HASHING,
-        ],
-        ("post", "/api/page/v1/{token}/onsite/redeem") => &[
-            PAGE,
-            BODY,
-            IDEMPOTENCY,
-            &[SessionRequired, OnsiteNotEnabled, WrongOnsitePassword, Locked, NotComplete],
-            STATE,
-            HASHING,
-        ],
-        _ => &[],
-    };
-    let mut codes: Vec<ErrorCode> = parts.iter().flat_map(|part| part.iter().copied()).collect();
-    codes.extend([MethodNotAllowed, Internal, Unavailable]);
+// The refusals operations share, named so each area router can list an operation's refusals
+// as a few of these and its own codes.
+
+/// The API key and the account's plan limits.
+pub const AUTH: &[ErrorCode] = &[MissingApiKey, InvalidApiKey, PlanRequired, RateLimited];
+/// A JSON body.
+pub const BODY: &[ErrorCode] =
+    &[MalformedJson, MissingField, WrongType, BodyTooLarge, UnsupportedMediaType, RequestTimeout];
+/// Hashing or checking a PIN or staff password on the bounded argon2 pool.
+pub const HASHING: &[ErrorCode] = &[Busy];
+/// An `Idempotency-Key`: an operation that lists these takes the header (see [`Refusing`]).
+pub const IDEMPOTENCY: &[ErrorCode] = &[InvalidIdempotencyKey, IdempotencyKeyReused];
+/// An id in the query string.
+pub const QUERY: &[ErrorCode] = &[MissingField, WrongType, OutOfRange];
+/// A stamp that must be usable today.
+pub const STATE: &[ErrorCode] = &[Inactive, NotStarted, Expired, AlreadyRedeemed];
+/// A stamp's dates, flags and user fields.
+pub const PROFILE: &[ErrorCode] = &[
+    InvalidDate,
+    InvalidFlag,
+    DateOrder,
+    EndDateTooFar,
+    TooLong,
+    InvalidText,
+    InvalidEmail,
+    InvalidPhone,
+    InvalidUrl,
+    DomainPlanRequired,
+];
+/// A card's fields.
+pub const CARD_FIELDS: &[ErrorCode] = &[
+    InvalidFlag,
+    OutOfRange,
+    TooLong,
+    EmptyField,
+    InvalidText,
+    InvalidUrl,
+    InvalidOnsitePassword,
+    OnsitePasswordMissing,
+];
+/// The stamp-page token and the page API's limits.
+pub const PAGE: &[ErrorCode] = &[StampNotFound, PageRateLimited];
+
+/// What every operation can answer with, whatever it does.
+const ANY: &[ErrorCode] = &[MethodNotAllowed, Internal, Unavailable];
+
+/// The refusals an operation can answer with: the given groups, and [`ANY`].
+fn refusal_codes(groups: &[&[ErrorCode]]) -> Vec<ErrorCode> {
+    let mut codes: Vec<ErrorCode> = groups.iter().chain([&ANY]).flat_map(|group| group.iter().copied()).collect();
     codes.sort_by_key(|code| code.code());
     codes.dedup();
     codes
 }
 
-/// Whether an endpoint takes an `Idempotency-Key` (every endpoint that can refuse one).
-fn takes_idempotency_key(method: &str, path: &str) -> bool {
-    endpoint_errors(method, path).contains(&ErrorCode::InvalidIdempotencyKey)
+/// Documents what an operation can refuse, where its area router lists it:
+/// `.routes(routes!(add).refusing(&[AUTH, BODY, IDEMPOTENCY, &[StampNotFound, Full], STATE]))`.
+pub trait Refusing {
+    /// Adds one response per HTTP status the refusals use (listing their codes and the headers
+    /// they carry), and, when the operation can refuse an `Idempotency-Key`
+    /// ([`IDEMPOTENCY`]), the header parameter and `Idempotency-Replayed` on its responses.
+    fn refusing(self, groups: &[&[ErrorCode]]) -> Self;
+}
+
+impl<S> Refusing for UtoipaMethodRouter<S> {
+    fn refusing(mut self, groups: &[&[ErrorCode]]) -> Self {
+        let codes = refusal_codes(groups);
+        // An endpoint takes an `Idempotency-Key` exactly when it can refuse one.
+        let idempotent = codes.contains(&InvalidIdempotencyKey);
+        for item in self.1.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                if idempotent {
+                    add_idempotency_key(operation);
+                }
+                add_refusals(operation, &codes, idempotent);
+            }
+        }
+        self
+    }
 }
 
 /// Whether a refusal carries `Retry-After`: `Some(true)` always, `Some(false)` sometimes (a
 /// wrong guess that starts a lock says how long it lasts).
 fn retry_after(code: ErrorCode) -> Option<bool> {
     match code {
-        ErrorCode::RateLimited | ErrorCode::PageRateLimited | ErrorCode::Locked | ErrorCode::Busy => Some(true),
-        ErrorCode::WrongPin | ErrorCode::WrongOnsitePassword => Some(false),
+        RateLimited | PageRateLimited | Locked | Busy => Some(true),
+        WrongPin | WrongOnsitePassword => Some(false),
         _ => None,
     }
 }
@@ -272,12 +269,10 @@ fn code_name(code: ErrorCode) -> String {
     serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// Adds the security schemes, the `Idempotency-Key` header to the endpoints that take it, and
-/// to every operation one response per HTTP status its refusals use, listing the codes and
-/// declaring the headers they carry (`Retry-After`, `Allow`, `Idempotency-Replayed`).
-struct Refusals;
+/// Adds the security schemes the operations name.
+struct SecuritySchemes;
 
-impl Modify for Refusals {
+impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
@@ -301,22 +296,6 @@ impl Modify for Refusals {
                     .build(),
             ),
         );
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [
-                ("get", item.get.as_mut()),
-                ("post", item.post.as_mut()),
-                ("put", item.put.as_mut()),
-                ("delete", item.delete.as_mut()),
-            ];
-            for (method, operation) in operations {
-                let Some(operation) = operation else { continue };
-                let idempotent = takes_idempotency_key(method, path);
-                if idempotent {
-                    add_idempotency_key(operation);
-                }
-                add_refusals(operation, &endpoint_errors(method, path), idempotent);
-            }
-        }
     }
 }
 

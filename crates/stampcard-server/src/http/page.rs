@@ -4,16 +4,19 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, Method, header};
-use axum::routing::{get, post};
 use stampcard_core::wire::{ChangePinRequest, OnsiteRequest, PinRequest, PinState, paths::PAGE_API_PREFIX};
 use stampcard_core::{ErrorCode, secret};
 use tower_http::cors::{Any, CorsLayer};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{JsonRequest, PageSession, PageToken};
+use super::openapi::{
+    BODY, EnvelopePageIntro, EnvelopePageView, EnvelopeSession, HASHING, IDEMPOTENCY, PAGE, Refusing, STATE,
+};
 use super::{ApiResult, AppState, ok};
 use crate::error::Error;
 use crate::ops::Guess;
@@ -22,20 +25,36 @@ use crate::secrets;
 use crate::store::{CardRecord, StampRecord, op};
 use crate::throttle::{PageCost, Secret, Turn};
 
-/// The page API's routes, with CORS for any origin.
-pub fn router() -> Router<AppState> {
+/// The page API's routes, each with what it can refuse, with CORS for any origin.
+pub fn router() -> OpenApiRouter<AppState> {
+    use ErrorCode::*;
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST, Method::PUT])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
         .expose_headers([header::RETRY_AFTER, HeaderName::from_static("idempotency-replayed")]);
-    Router::new()
-        .route(&format!("{PAGE_API_PREFIX}/{{token}}"), get(intro))
-        .route(&format!("{PAGE_API_PREFIX}/{{token}}/card"), get(card))
-        .route(&format!("{PAGE_API_PREFIX}/{{token}}/pin"), post(set_pin).put(change_pin))
-        .route(&format!("{PAGE_API_PREFIX}/{{token}}/session"), post(open_session))
-        .route(&format!("{PAGE_API_PREFIX}/{{token}}/onsite/add"), post(onsite_add))
-        .route(&format!("{PAGE_API_PREFIX}/{{token}}/onsite/redeem"), post(onsite_redeem))
+    OpenApiRouter::new()
+        .routes(routes!(intro).refusing(&[PAGE]))
+        .routes(routes!(card).refusing(&[PAGE, &[SessionRequired]]))
+        .routes(routes!(set_pin).refusing(&[PAGE, BODY, &[InvalidPin, PinAlreadySet], HASHING]))
+        .routes(routes!(change_pin).refusing(&[PAGE, BODY, &[InvalidPin, PinNotSet, WrongPin, Locked], HASHING]))
+        .routes(routes!(open_session).refusing(&[PAGE, BODY, &[PinNotSet, WrongPin, Locked], HASHING]))
+        .routes(routes!(onsite_add).refusing(&[
+            PAGE,
+            BODY,
+            IDEMPOTENCY,
+            &[SessionRequired, OnsiteNotEnabled, WrongOnsitePassword, Locked, Full],
+            STATE,
+            HASHING,
+        ]))
+        .routes(routes!(onsite_redeem).refusing(&[
+            PAGE,
+            BODY,
+            IDEMPOTENCY,
+            &[SessionRequired, OnsiteNotEnabled, WrongOnsitePassword, Locked, NotComplete],
+            STATE,
+            HASHING,
+        ]))
         .layer(cors)
 }
 
@@ -126,9 +145,9 @@ fn pin_already_set() -> Error {
 
 /// What the page shows before the PIN: the card's name and title, the PIN state, the lock.
 #[utoipa::path(
-    get, path = "/api/page/v1/{token}", operation_id = "pageIntro", tag = "page",
+    get, context_path = PAGE_API_PREFIX, path = "/{token}", operation_id = "pageIntro", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token (from stampUrl)")),
-    responses((status = 200, description = "The intro", body = crate::http::openapi::EnvelopePageIntro))
+    responses((status = 200, description = "The intro", body = EnvelopePageIntro))
 )]
 pub async fn intro(State(state): State<AppState>, _limit: ReadLimit, PageToken(token): PageToken) -> ApiResult {
     let (stamp, card) = load(&state, &token).await?;
@@ -137,9 +156,9 @@ pub async fn intro(State(state): State<AppState>, _limit: ReadLimit, PageToken(t
 
 /// The whole card (needs a session).
 #[utoipa::path(
-    get, path = "/api/page/v1/{token}/card", operation_id = "pageCard", tag = "page",
+    get, context_path = PAGE_API_PREFIX, path = "/{token}/card", operation_id = "pageCard", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
-    responses((status = 200, description = "The card view", body = crate::http::openapi::EnvelopePageView)),
+    responses((status = 200, description = "The card view", body = EnvelopePageView)),
     security(("session" = []))
 )]
 pub async fn card(
@@ -155,10 +174,10 @@ pub async fn card(
 
 /// Set the first PIN, or a new one after the shop reset it. Opens a session.
 #[utoipa::path(
-    post, path = "/api/page/v1/{token}/pin", operation_id = "setPin", tag = "page",
+    post, context_path = PAGE_API_PREFIX, path = "/{token}/pin", operation_id = "setPin", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     request_body = PinRequest,
-    responses((status = 200, description = "PIN set; a session", body = crate::http::openapi::EnvelopeSession))
+    responses((status = 200, description = "PIN set; a session", body = EnvelopeSession))
 )]
 pub async fn set_pin(
     State(state): State<AppState>,
@@ -186,10 +205,10 @@ pub async fn set_pin(
 
 /// Change the PIN with the current one (a wrong current PIN counts as a wrong guess).
 #[utoipa::path(
-    put, path = "/api/page/v1/{token}/pin", operation_id = "changePin", tag = "page",
+    put, context_path = PAGE_API_PREFIX, path = "/{token}/pin", operation_id = "changePin", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     request_body = ChangePinRequest,
-    responses((status = 200, description = "PIN changed; a new session", body = crate::http::openapi::EnvelopeSession))
+    responses((status = 200, description = "PIN changed; a new session", body = EnvelopeSession))
 )]
 pub async fn change_pin(
     State(state): State<AppState>,
@@ -211,10 +230,10 @@ pub async fn change_pin(
 
 /// Enter the PIN: opens a 30-minute session.
 #[utoipa::path(
-    post, path = "/api/page/v1/{token}/session", operation_id = "openSession", tag = "page",
+    post, context_path = PAGE_API_PREFIX, path = "/{token}/session", operation_id = "openSession", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")),
     request_body = PinRequest,
-    responses((status = 200, description = "A session", body = crate::http::openapi::EnvelopeSession))
+    responses((status = 200, description = "A session", body = EnvelopeSession))
 )]
 pub async fn open_session(
     State(state): State<AppState>,
@@ -264,12 +283,12 @@ async fn onsite(
 
 /// Staff adds one stamp at the counter with the on-site password (needs a session).
 #[utoipa::path(
-    post, path = "/api/page/v1/{token}/onsite/add", operation_id = "onsiteAdd", tag = "page",
+    post, context_path = PAGE_API_PREFIX, path = "/{token}/onsite/add", operation_id = "onsiteAdd", tag = "page",
     params(
         ("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")
     ),
     request_body = OnsiteRequest,
-    responses((status = 200, description = "Added; the new view", body = crate::http::openapi::EnvelopePageView)),
+    responses((status = 200, description = "Added; the new view", body = EnvelopePageView)),
     security(("session" = []))
 )]
 pub async fn onsite_add(
@@ -284,12 +303,12 @@ pub async fn onsite_add(
 
 /// Staff redeems the reward at the counter with the on-site password (needs a session).
 #[utoipa::path(
-    post, path = "/api/page/v1/{token}/onsite/redeem", operation_id = "onsiteRedeem", tag = "page",
+    post, context_path = PAGE_API_PREFIX, path = "/{token}/onsite/redeem", operation_id = "onsiteRedeem", tag = "page",
     params(
         ("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token")
     ),
     request_body = OnsiteRequest,
-    responses((status = 200, description = "Redeemed; the new view", body = crate::http::openapi::EnvelopePageView)),
+    responses((status = 200, description = "Redeemed; the new view", body = EnvelopePageView)),
     security(("session" = []))
 )]
 pub async fn onsite_redeem(

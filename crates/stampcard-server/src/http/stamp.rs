@@ -1,39 +1,68 @@
 //! The stamp API: the hosted API's endpoints with its paths, methods, field names and
 //! envelope, plus the history endpoint.
 
-use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::routing::{delete, get, post, put};
 use stampcard_core::ErrorCode;
 use stampcard_core::rules::{self, OnsiteProof};
 use stampcard_core::validate;
 use stampcard_core::wire::{CreateStampRequest, RedeemRequest, StampIdxRequest, UpdateStampRequest, paths};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{ApiCaller, BodylessIdempotency, JsonRequest, query_idx};
+use super::openapi::{
+    AUTH, BODY, EnvelopeHistory, EnvelopeNull, EnvelopeStampIdx, EnvelopeValidate, HASHING, IDEMPOTENCY, PROFILE,
+    QUERY, Refusing, STATE,
+};
 use super::{ApiResult, AppState, ok};
 use crate::ops::{self, Guess};
 use crate::secrets;
 use crate::store::op;
 use crate::throttle::Secret;
 
-/// The stamp API's routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(paths::CREATE, post(create))
-        .route(paths::ADD, put(add))
-        .route(paths::REMOVE, put(remove))
-        .route(paths::UPDATE, put(update))
-        .route(paths::DELETE, delete(delete_stamp))
-        .route(paths::VALIDATE, get(validate_stamp))
-        .route(paths::REDEEM, put(redeem))
-        .route(paths::HISTORY, get(history))
+/// The stamp API's routes, each with what it can refuse.
+pub fn router() -> OpenApiRouter<AppState> {
+    use ErrorCode::*;
+    OpenApiRouter::new()
+        .routes(routes!(create).refusing(&[
+            AUTH,
+            BODY,
+            IDEMPOTENCY,
+            PROFILE,
+            &[OutOfRange, EndDateInPast, CardNotFound],
+        ]))
+        .routes(routes!(add).refusing(&[AUTH, BODY, IDEMPOTENCY, &[OutOfRange, StampNotFound, Full], STATE]))
+        .routes(routes!(remove).refusing(&[
+            AUTH,
+            BODY,
+            IDEMPOTENCY,
+            &[OutOfRange, StampNotFound, NothingToRemove, AlreadyRedeemed],
+        ]))
+        .routes(routes!(update).refusing(&[
+            AUTH,
+            BODY,
+            IDEMPOTENCY,
+            PROFILE,
+            &[OutOfRange, StampNotFound, CardNotFound, AlreadyRedeemed, NotComplete],
+        ]))
+        .routes(routes!(delete_stamp).refusing(&[AUTH, QUERY, IDEMPOTENCY, &[StampNotFound]]))
+        .routes(routes!(validate_stamp).refusing(&[AUTH, QUERY, &[StampNotFound], STATE]))
+        .routes(routes!(redeem).refusing(&[
+            AUTH,
+            BODY,
+            IDEMPOTENCY,
+            &[OutOfRange, StampNotFound, NotComplete, OnsitePasswordRequired, WrongOnsitePassword],
+            STATE,
+            HASHING,
+        ]))
+        .routes(routes!(history).refusing(&[AUTH, QUERY, &[StampNotFound]]))
 }
 
 /// Issue a stamp on a card. `result` is the new `stampIdx`.
 #[utoipa::path(
-    post, path = "/api/stamp/v1/create", operation_id = "createStamp", tag = "stamp",
+    post, path = paths::CREATE, operation_id = "createStamp", tag = "stamp",
     request_body = CreateStampRequest,
-    responses((status = 200, description = "Issued; `result` is the new stampIdx", body = crate::http::openapi::EnvelopeStampIdx)),
+    responses((status = 200, description = "Issued; `result` is the new stampIdx", body = EnvelopeStampIdx)),
     security(("APIKey" = []))
 )]
 pub async fn create(
@@ -50,9 +79,9 @@ pub async fn create(
 
 /// Add one stamp (one visit or purchase).
 #[utoipa::path(
-    put, path = "/api/stamp/v1/add", operation_id = "addStamp", tag = "stamp",
+    put, path = paths::ADD, operation_id = "addStamp", tag = "stamp",
     request_body = StampIdxRequest,
-    responses((status = 200, description = "Added; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    responses((status = 200, description = "Added; `result` is null", body = EnvelopeNull)),
     security(("APIKey" = []))
 )]
 pub async fn add(
@@ -68,9 +97,9 @@ pub async fn add(
 
 /// Take one stamp away (never below 0).
 #[utoipa::path(
-    put, path = "/api/stamp/v1/remove", operation_id = "removeStamp", tag = "stamp",
+    put, path = paths::REMOVE, operation_id = "removeStamp", tag = "stamp",
     request_body = StampIdxRequest,
-    responses((status = 200, description = "Removed; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    responses((status = 200, description = "Removed; `result` is null", body = EnvelopeNull)),
     security(("APIKey" = []))
 )]
 pub async fn remove(
@@ -86,9 +115,9 @@ pub async fn remove(
 
 /// Update a stamp: the count as a new total, dates, flags, user fields, PIN reset, `useYn`.
 #[utoipa::path(
-    put, path = "/api/stamp/v1/update", operation_id = "updateStamp", tag = "stamp",
+    put, path = paths::UPDATE, operation_id = "updateStamp", tag = "stamp",
     request_body = UpdateStampRequest,
-    responses((status = 200, description = "Updated; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    responses((status = 200, description = "Updated; `result` is null", body = EnvelopeNull)),
     security(("APIKey" = []))
 )]
 pub async fn update(
@@ -105,11 +134,11 @@ pub async fn update(
 
 /// Delete a stamp and its whole history, for good.
 #[utoipa::path(
-    delete, path = "/api/stamp/v1/delete", operation_id = "deleteStamp", tag = "stamp",
+    delete, path = paths::DELETE, operation_id = "deleteStamp", tag = "stamp",
     params(
         ("stampIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The stamp")
     ),
-    responses((status = 200, description = "Deleted; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    responses((status = 200, description = "Deleted; `result` is null", body = EnvelopeNull)),
     security(("APIKey" = []))
 )]
 pub async fn delete_stamp(
@@ -127,9 +156,9 @@ pub async fn delete_stamp(
 /// Check that a stamp is usable today and return it. `onsitePwd` is always null: only an
 /// argon2id hash of the password is stored.
 #[utoipa::path(
-    get, path = "/api/stamp/v1/validate", operation_id = "validateStamp", tag = "stamp",
+    get, path = paths::VALIDATE, operation_id = "validateStamp", tag = "stamp",
     params(("stampIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The stamp")),
-    responses((status = 200, description = "Usable today; `result` is the stamp", body = crate::http::openapi::EnvelopeValidate)),
+    responses((status = 200, description = "Usable today; `result` is the stamp", body = EnvelopeValidate)),
     security(("APIKey" = []))
 )]
 pub async fn validate_stamp(State(state): State<AppState>, caller: ApiCaller, RawQuery(query): RawQuery) -> ApiResult {
@@ -143,9 +172,9 @@ pub async fn validate_stamp(State(state): State<AppState>, caller: ApiCaller, Ra
 /// Redeem the reward: all stamps collected, usable today, not yet redeemed, and the on-site
 /// password when the card requires one. Final.
 #[utoipa::path(
-    put, path = "/api/stamp/v1/redeem", operation_id = "redeemStamp", tag = "stamp",
+    put, path = paths::REDEEM, operation_id = "redeemStamp", tag = "stamp",
     request_body = RedeemRequest,
-    responses((status = 200, description = "Redeemed; `result` is null", body = crate::http::openapi::EnvelopeNull)),
+    responses((status = 200, description = "Redeemed; `result` is null", body = EnvelopeNull)),
     security(("APIKey" = []))
 )]
 pub async fn redeem(
@@ -188,9 +217,9 @@ pub async fn redeem(
 
 /// Every change to a stamp, oldest first: what, the count before and after, who, when.
 #[utoipa::path(
-    get, path = "/api/stamp/v1/history", operation_id = "stampHistory", tag = "stamp",
+    get, path = paths::HISTORY, operation_id = "stampHistory", tag = "stamp",
     params(("stampIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The stamp")),
-    responses((status = 200, description = "The stamp's history", body = crate::http::openapi::EnvelopeHistory)),
+    responses((status = 200, description = "The stamp's history", body = EnvelopeHistory)),
     security(("APIKey" = []))
 )]
 pub async fn history(State(state): State<AppState>, caller: ApiCaller, RawQuery(query): RawQuery) -> ApiResult {

@@ -11,6 +11,11 @@ fn docs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs")
 }
 
+/// The OpenAPI document as `docs/openapi.json` holds it.
+fn document_json() -> String {
+    stampcard_server::http::openapi::to_json(&stampcard_server::http::document())
+}
+
 /// Compares `path` with `expected`; with `UPDATE_DOCS=1`, writes it instead.
 fn ensure_fresh(path: PathBuf, expected: &str) {
     let current = std::fs::read_to_string(&path).unwrap_or_default();
@@ -31,7 +36,7 @@ fn ensure_fresh(path: PathBuf, expected: &str) {
 /// `docs/error-codes.md` is kept fresh by the core's own test, beside the table.
 #[test]
 fn docs_are_fresh() {
-    ensure_fresh(docs_dir().join("openapi.json"), &stampcard_server::http::openapi::document_json());
+    ensure_fresh(docs_dir().join("openapi.json"), &document_json());
 }
 
 #[tokio::test]
@@ -124,6 +129,21 @@ async fn openapi_covers_every_endpoint() {
     assert_eq!(health.ok()["status"], "ok");
 }
 
+/// Every operation's refusals are documented, including those every operation can answer with:
+/// an area router that lists a handler without `.refusing(...)` leaves them out.
+#[test]
+fn every_operation_documents_its_refusals() {
+    let document: serde_json::Value = serde_json::from_str(&document_json()).expect("openapi json");
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            for status in ["405", "500", "503"] {
+                let description = operation["responses"][status]["description"].as_str().unwrap_or_default();
+                assert!(description.starts_with("Refused; `code` is one of:"), "{method} {path}: no {status} refusal");
+            }
+        }
+    }
+}
+
 /// The OpenAPI constraints are literals (utoipa takes no constants), so this checks them
 /// against the limits the core enforces.
 #[test]
@@ -131,8 +151,7 @@ fn openapi_constraints_match_the_core_limits() {
     use stampcard_core::secret;
     use stampcard_core::validate::limits;
 
-    let document: serde_json::Value =
-        serde_json::from_str(&stampcard_server::http::openapi::document_json()).expect("openapi json");
+    let document: serde_json::Value = serde_json::from_str(&document_json()).expect("openapi json");
     let schemas = &document["components"]["schemas"];
     let max_stamps = u64::from(limits::MAX_STAMPS);
     let idx = u64::try_from(limits::MAX_IDX).expect("positive");
@@ -335,8 +354,7 @@ const SAMPLES: &[&str] = &[
 /// pattern (with the field's length limits) as from the core's validation.
 #[test]
 fn openapi_patterns_match_the_core_rules() {
-    let document: serde_json::Value =
-        serde_json::from_str(&stampcard_server::http::openapi::document_json()).expect("openapi json");
+    let document: serde_json::Value = serde_json::from_str(&document_json()).expect("openapi json");
     let mut checked = 0;
     for (schema, definition) in document["components"]["schemas"].as_object().expect("schemas") {
         if !schema.ends_with("Request") {
