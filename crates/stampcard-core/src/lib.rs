@@ -1,4 +1,4 @@
-//! The stamp-card core: wire types, validation, rules and error codes shared by the server
+//! The stamp-card core: wire types, request checks, rules and error codes shared by the server
 //! and the browser widget.
 //!
 //! Pure by design: no I/O, no async, no clock, no randomness. Every function that depends
@@ -7,13 +7,13 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod input;
 pub mod model;
 pub mod parse;
 pub mod progress;
 pub mod rules;
 pub mod secret;
 pub mod types;
-pub mod validate;
 pub mod wire;
 
 pub use error::{ApiError, ErrorCode};

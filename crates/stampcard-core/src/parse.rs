@@ -5,8 +5,8 @@
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::input;
 use crate::types::{INVALID_DATE_PREFIX, INVALID_FLAG_PREFIX, NOT_INTEGER_PREFIX};
-use crate::validate;
 
 /// Parses a JSON body into `T`.
 pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -87,7 +87,7 @@ pub fn idx_param(name: &'static str, values: &[&str]) -> Result<i64, ApiError> {
         }
     };
     let number = query_integer(name, value)?;
-    validate::idx(name, number).map_err(|e| ApiError::new(e.code, e.message))
+    input::idx(name, number).map_err(|e| ApiError::new(e.code, e.message))
 }
 
 /// An integer written in a query: plain digits, or any number a JSON body may carry for an

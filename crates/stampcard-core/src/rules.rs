@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::input::StampPatch;
 use crate::model::{Card, PinState, Stamp, StampState, WindowPosition};
-use crate::validate::StampPatch;
 
 /// The result of checking the on-site staff password, done by the caller (hash comparison
 /// is I/O-free but secret-dependent, so it stays in the server).
@@ -21,8 +21,8 @@ pub enum OnsiteProof {
 }
 
 /// Refuses when the stamp cannot be used today: redeemed, inactive, outside its window.
-/// This is exactly the validate endpoint's check.
-pub fn validate(stamp: &Stamp, today: NaiveDate) -> Result<(), ErrorCode> {
+/// `GET /api/stamp/v1/validate` answers with exactly this check; add and redeem start with it.
+pub fn check_usable(stamp: &Stamp, today: NaiveDate) -> Result<(), ErrorCode> {
     if stamp.redeemed_on.is_some() {
         return Err(ErrorCode::AlreadyRedeemed);
     }
@@ -38,7 +38,7 @@ pub fn validate(stamp: &Stamp, today: NaiveDate) -> Result<(), ErrorCode> {
 
 /// Adds one stamp: usable today and not full.
 pub fn add(card: &Card, stamp: &Stamp, today: NaiveDate) -> Result<Stamp, ErrorCode> {
-    validate(stamp, today)?;
+    check_usable(stamp, today)?;
     if stamp.stamps >= card.max_stamps {
         return Err(ErrorCode::Full);
     }
@@ -80,7 +80,7 @@ fn check_count(card: &Card, count: u32) -> Result<(), ApiError> {
 /// Redeems the reward: usable today, all stamps collected, and the on-site password when the
 /// card requires one. Redeemed is final.
 pub fn redeem(card: &Card, stamp: &Stamp, today: NaiveDate, onsite: OnsiteProof) -> Result<Stamp, ErrorCode> {
-    validate(stamp, today)?;
+    check_usable(stamp, today)?;
     if stamp.stamps < card.max_stamps {
         return Err(ErrorCode::NotComplete);
     }
@@ -94,7 +94,7 @@ pub fn redeem(card: &Card, stamp: &Stamp, today: NaiveDate, onsite: OnsiteProof)
     Ok(Stamp { redeemed_on: Some(today), ..stamp.clone() })
 }
 
-/// Applies a validated update to a stamp. `card` is the card the stamp will be on afterwards
+/// Applies a checked update to a stamp. `card` is the card the stamp will be on afterwards
 /// (the new one when `cardIdx` moves it).
 ///
 /// Decisions (see docs/api.md): `stamps` is the new total; reaching `maxStamps` does not
@@ -148,7 +148,7 @@ pub fn update(card: &Card, stamp: &Stamp, patch: &StampPatch, today: NaiveDate) 
 
 /// The state the stamp page shows for `today`.
 pub fn state(card: &Card, stamp: &Stamp, today: NaiveDate) -> StampState {
-    match validate(stamp, today) {
+    match check_usable(stamp, today) {
         Err(ErrorCode::AlreadyRedeemed) => StampState::Redeemed,
         Err(ErrorCode::Inactive) => StampState::Inactive,
         Err(ErrorCode::NotStarted) => StampState::NotStarted,

@@ -113,8 +113,10 @@ pub(crate) const INVALID_DATE_PREFIX: &str = "invalid date";
 pub struct Ymd(pub NaiveDate);
 
 impl Ymd {
-    /// Parses `YYYY-MM-DD` strictly (four-digit year, two-digit month and day). By hand, not
-    /// with chrono's format parser, which would add kilobytes to the browser widget.
+    /// Parses `YYYY-MM-DD` strictly: a four-digit year, a two-digit month and day, nothing
+    /// around them. By hand because chrono's parsers (`str::parse::<NaiveDate>` and
+    /// `parse_from_str` with `%Y-%m-%d`, chrono 0.4.45) are lenient: they accept
+    /// `2025-1-01`, `+2025-01-01` and ` 2025-01-01`, and the wire format allows one spelling.
     pub fn parse(text: &str) -> Option<Ymd> {
         let bytes = text.as_bytes();
         let shape_ok = bytes.len() == 10
@@ -224,6 +226,16 @@ mod tests {
             ["2025-1-01", "2025-02-30", "2023-02-29", "25-01-01", "2025/01/01", "", "2025-01-01T00:00:00", "+202-01-01"]
         {
             assert_eq!(Ymd::parse(bad), None, "{bad}");
+        }
+    }
+
+    /// The spellings chrono's own parsers accept (checked with chrono 0.4.45), which are the
+    /// reason `Ymd::parse` is written by hand.
+    #[test]
+    fn ymd_refuses_what_chrono_would_accept() {
+        for lenient in ["2025-1-01", "2025-01-1", "+2025-01-01", " 2025-01-01", "2025-01-01 "] {
+            assert_eq!(Ymd::parse(lenient), None, "{lenient:?}");
+            assert_eq!(Ymdt::parse(&format!("{lenient} 09:30:00")), None, "{lenient:?}");
         }
     }
 

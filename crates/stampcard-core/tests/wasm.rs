@@ -1,15 +1,15 @@
 //! The core as WebAssembly, the widget's target, run in headless Chromium by `cargo xtask
-//! test`: request parsing and validation (serde_json, chrono), the PIN rules and the progress
+//! test`: request parsing and checks (serde_json, chrono), the PIN rules and the progress
 //! view give the answers they give natively.
 #![cfg(target_arch = "wasm32")]
 
 use chrono::NaiveDate;
+use stampcard_core::input::FieldErrors;
 use stampcard_core::model::StampState;
 use stampcard_core::parse;
 use stampcard_core::progress::ProgressInput;
 use stampcard_core::secret::check_pin;
 use stampcard_core::types::{YesNo, Ymd};
-use stampcard_core::validate::FieldErrors;
 use stampcard_core::wire::{CreateStampRequest, UpdateStampRequest};
 use wasm_bindgen_test::*;
 
@@ -19,24 +19,24 @@ fn day(text: &str) -> NaiveDate {
     Ymd::parse(text).unwrap().0
 }
 
-/// The fields and codes of a validation's refusals.
+/// The fields and codes of a request check's refusals.
 fn refused(errors: FieldErrors) -> Vec<(&'static str, i32)> {
     errors.0.iter().map(|e| (e.field, e.code.code())).collect()
 }
 
 #[wasm_bindgen_test]
-fn create_request_is_validated_like_the_server() {
+fn create_request_is_checked_like_the_server() {
     let today = day("2025-06-01");
     let good: CreateStampRequest = parse::json(
         br#"{"cardIdx": 123, "strtYmd": "2025-01-01", "endYmd": "2025-12-31", "userEml": "test@gmail.com"}"#,
     )
     .unwrap();
-    assert!(good.validate(today).is_ok());
+    assert!(good.check(today).is_ok());
 
     let bad: CreateStampRequest =
         parse::json(br#"{"cardIdx": 123, "strtYmd": "2025-01-01", "endYmd": "2031-01-01", "userEml": "nope"}"#)
             .unwrap();
-    assert_eq!(refused(bad.validate(today).unwrap_err()), [("endYmd", 1007), ("userEml", 1012)]);
+    assert_eq!(refused(bad.check(today).unwrap_err()), [("endYmd", 1007), ("userEml", 1012)]);
 
     let missing = parse::json::<CreateStampRequest>(br#"{"strtYmd": "2025-01-01", "endYmd": "2025-12-31"}"#);
     let missing = missing.unwrap_err();
@@ -45,10 +45,10 @@ fn create_request_is_validated_like_the_server() {
 }
 
 #[wasm_bindgen_test]
-fn update_request_is_validated() {
+fn update_request_is_checked() {
     let today = day("2025-06-01");
     let good: UpdateStampRequest = parse::json(br#"{"stampIdx": 1457, "stamps": 7, "resetPinYn": "Y"}"#).unwrap();
-    assert!(good.validate(today).is_ok());
+    assert!(good.check(today).is_ok());
     let bad = parse::json::<UpdateStampRequest>(br#"{"stampIdx": 1457, "useYn": "maybe"}"#).unwrap_err();
     assert_eq!(bad.code.code(), 1004);
 }

@@ -74,7 +74,7 @@ pub async fn seed(store: &dyn Store, clock: &Clock, public_url: &str) -> Result<
         user_etc1: None,
         user_etc2: None,
     };
-    let new = request.validate(today)?;
+    let new = request.check(today)?;
     let ctx =
         Ctx { account_idx, plan: Plan::Personal, api_key_idx: Some(key.api_key_idx), today, now_ms: clock.now_ms() };
     let token = secrets::random_token();

@@ -1,7 +1,7 @@
 //! The server's one error type: a refusal for the client (a code from the core's table) or
 //! a fault inside the server (logged, never shown). `http::error` turns it into a response.
 
-use stampcard_core::validate::{FieldError, FieldErrors};
+use stampcard_core::input::{FieldError, FieldErrors};
 use stampcard_core::{ApiError, ErrorCode};
 
 use crate::store::StoreError;

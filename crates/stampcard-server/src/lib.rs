@@ -2,7 +2,7 @@
 //! API and the customer stamp-page API, over a SQLite file or PostgreSQL.
 //!
 //! The server is a thin shell around `stampcard-core`: it parses with the core's parser,
-//! validates with the core's request types, asks the core's rules and persists what they
+//! checks requests with the core's `input` module, asks the core's rules and persists what they
 //! return. Only [`store`] knows SQL.
 #![warn(missing_docs)]
 

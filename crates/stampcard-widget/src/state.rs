@@ -8,7 +8,7 @@ use stampcard_core::ErrorCode;
 use stampcard_core::secret::{PinError, check_pin};
 use stampcard_core::wire::{PageIntro, PageView, PinState, SessionResult};
 
-use crate::api::ApiError;
+use crate::api::CallError;
 
 /// What the page shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,8 +56,8 @@ pub enum Problem {
     Refused(ErrorCode),
 }
 
-impl From<&ApiError> for Problem {
-    fn from(error: &ApiError) -> Problem {
+impl From<&CallError> for Problem {
+    fn from(error: &CallError) -> Problem {
         error.code().map_or(Problem::Network, Problem::Refused)
     }
 }
@@ -95,9 +95,9 @@ pub enum Action {
     /// The intro arrived, and the card when a stored session was tried with it.
     Loaded {
         /// `GET /api/page/v1/{token}`.
-        intro: Result<PageIntro, ApiError>,
+        intro: Result<PageIntro, CallError>,
         /// `GET .../card` with the stored session, if there was one.
-        card: Option<Result<PageView, ApiError>>,
+        card: Option<Result<PageView, CallError>>,
     },
     /// A form was submitted; its request is in flight.
     Submitted,
@@ -106,21 +106,21 @@ pub enum Action {
         /// The new session token.
         session: String,
         /// `GET .../card` with it.
-        card: Result<PageView, ApiError>,
+        card: Result<PageView, CallError>,
     },
     /// Setting or verifying the PIN was refused.
-    PinRefused(ApiError),
+    PinRefused(CallError),
     /// A staff action's answer.
     Staff {
         /// What staff did.
         action: StaffAction,
         /// The card afterwards, or why not.
-        result: Result<PageView, ApiError>,
+        result: Result<PageView, CallError>,
     },
     /// A fresh copy of the card (after a refusal that hints the shown card is stale).
-    Refreshed(Result<PageView, ApiError>),
+    Refreshed(Result<PageView, CallError>),
     /// The change-PIN answer.
-    PinChanged(Result<SessionResult, ApiError>),
+    PinChanged(Result<SessionResult, CallError>),
 }
 
 /// Everything the page shows.
@@ -283,7 +283,7 @@ impl State {
         self
     }
 
-    fn fail(mut self, error: &ApiError) -> State {
+    fn fail(mut self, error: &CallError) -> State {
         self.busy = false;
         self.announcement = None;
         self.screen = match error.code() {
@@ -308,7 +308,7 @@ impl State {
     }
 
     /// A refusal of a form on the card screen (staff or change PIN).
-    fn refused_on_card(mut self, form: Form, error: &ApiError) -> State {
+    fn refused_on_card(mut self, form: Form, error: &CallError) -> State {
         // A staff refusal with a Retry-After (`Locked`, or the wrong password that starts the
         // lock) locks the staff section.
         let lock = error.retry_after_secs().filter(|_| form == Form::Staff);
@@ -326,25 +326,25 @@ impl State {
     }
 }
 
-impl ApiError {
+impl CallError {
     /// The `Retry-After` seconds of a refusal, if any.
     pub fn retry_after_secs(&self) -> Option<u32> {
         match self {
-            ApiError::Refused { retry_after_secs, .. } => *retry_after_secs,
-            ApiError::Network => None,
+            CallError::Refused { retry_after_secs, .. } => *retry_after_secs,
+            CallError::Network => None,
         }
     }
 }
 
 /// Whether a refusal means the stored session is no longer good (expired, or the PIN was
 /// reset so no session can exist).
-fn ends_session(error: &ApiError) -> bool {
+fn ends_session(error: &CallError) -> bool {
     matches!(error.code(), Some(ErrorCode::SessionRequired | ErrorCode::PinNotSet))
 }
 
 /// Whether a refusal of a staff action means the shown card is out of date, so the app
 /// should fetch it again.
-pub fn card_is_stale(error: &ApiError) -> bool {
+pub fn card_is_stale(error: &CallError) -> bool {
     matches!(
         error.code(),
         Some(
@@ -412,14 +412,14 @@ mod tests {
         }
     }
 
-    fn refused(code: ErrorCode) -> ApiError {
-        ApiError::refused(code)
+    fn refused(code: ErrorCode) -> CallError {
+        CallError::refused(code)
     }
 
     fn loaded(
         session: Option<&str>,
-        intro: Result<PageIntro, ApiError>,
-        card: Option<Result<PageView, ApiError>>,
+        intro: Result<PageIntro, CallError>,
+        card: Option<Result<PageView, CallError>>,
     ) -> State {
         State::new(session.map(str::to_owned)).reduce(Action::Loaded { intro, card })
     }
@@ -457,15 +457,15 @@ mod tests {
     #[test]
     fn unknown_links_and_failures_have_their_screens() {
         assert_eq!(loaded(None, Err(refused(ErrorCode::StampNotFound)), None).screen, Screen::Gone);
-        assert_eq!(loaded(None, Err(ApiError::Network), None).screen, Screen::Failed { network: true });
+        assert_eq!(loaded(None, Err(CallError::Network), None).screen, Screen::Failed { network: true });
         assert_eq!(loaded(None, Err(refused(ErrorCode::Internal)), None).screen, Screen::Failed { network: false });
-        let state = loaded(Some("s"), Ok(intro(PinState::Set, None)), Some(Err(ApiError::Network)));
+        let state = loaded(Some("s"), Ok(intro(PinState::Set, None)), Some(Err(CallError::Network)));
         assert_eq!(state.screen, Screen::Failed { network: true });
     }
 
     #[test]
     fn retry_reloads() {
-        let state = loaded(None, Err(ApiError::Network), None).reduce(Action::Reload);
+        let state = loaded(None, Err(CallError::Network), None).reduce(Action::Reload);
         assert_eq!(state.screen, Screen::Loading);
         assert_eq!(state.load, 1);
     }
@@ -480,15 +480,15 @@ mod tests {
         assert_eq!(wrong.problem_of(Form::Staff), None);
         let locked = state
             .clone()
-            .reduce(Action::PinRefused(ApiError::Refused { code: ErrorCode::Locked, retry_after_secs: Some(30) }));
+            .reduce(Action::PinRefused(CallError::Refused { code: ErrorCode::Locked, retry_after_secs: Some(30) }));
         assert_eq!(locked.screen, Screen::EnterPin { locked_secs: Some(30) });
         assert_eq!(locked.problem, None);
         let fifth_wrong = state
             .clone()
-            .reduce(Action::PinRefused(ApiError::Refused { code: ErrorCode::WrongPin, retry_after_secs: Some(30) }));
+            .reduce(Action::PinRefused(CallError::Refused { code: ErrorCode::WrongPin, retry_after_secs: Some(30) }));
         assert_eq!(fifth_wrong.screen, Screen::EnterPin { locked_secs: Some(30) });
         assert_eq!(fifth_wrong.problem_of(Form::Pin), Some(Problem::Refused(ErrorCode::WrongPin)));
-        let offline = state.clone().reduce(Action::PinRefused(ApiError::Network));
+        let offline = state.clone().reduce(Action::PinRefused(CallError::Network));
         assert_eq!(offline.problem_of(Form::Pin), Some(Problem::Network));
         let opened = state.reduce(Action::Opened { session: "new".into(), card: Ok(view(0)) });
         assert_eq!(opened.session.as_deref(), Some("new"));
@@ -521,14 +521,14 @@ mod tests {
         assert_eq!(wrong.problem_of(Form::Staff), Some(Problem::Refused(ErrorCode::WrongOnsitePassword)));
         let locked = card.clone().reduce(Action::Staff {
             action: StaffAction::Add,
-            result: Err(ApiError::Refused { code: ErrorCode::Locked, retry_after_secs: Some(60) }),
+            result: Err(CallError::Refused { code: ErrorCode::Locked, retry_after_secs: Some(60) }),
         });
         assert_eq!(locked.view().and_then(|v| v.onsite_locked_secs), Some(60));
         assert_eq!(locked.problem, None);
         assert!(locked.lock_serial > card.lock_serial);
         let fifth_wrong = card.clone().reduce(Action::Staff {
             action: StaffAction::Add,
-            result: Err(ApiError::Refused { code: ErrorCode::WrongOnsitePassword, retry_after_secs: Some(30) }),
+            result: Err(CallError::Refused { code: ErrorCode::WrongOnsitePassword, retry_after_secs: Some(30) }),
         });
         assert_eq!(fifth_wrong.view().and_then(|v| v.onsite_locked_secs), Some(30));
         assert_eq!(fifth_wrong.problem_of(Form::Staff), Some(Problem::Refused(ErrorCode::WrongOnsitePassword)));

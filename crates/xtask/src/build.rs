@@ -19,11 +19,14 @@ const PROFILE: &str = "wasm-release";
 
 /// binaryen feature flags: exactly the wasm features rustc 1.95 enables by
 /// default for wasm32-unknown-unknown (`rustc --print cfg --target
-/// wasm32-unknown-unknown`). They must be given explicitly: with
-/// `strip = true` the `target_features` section binaryen would read them from
-/// is gone, and binaryen's MVP default rejects the `memory.copy` and
-/// `i64.trunc_sat` instructions rustc emits. Enabling no more than rustc did
-/// keeps wasm-opt from introducing features the input never needed.
+/// wasm32-unknown-unknown`). Today they change nothing: the profile keeps
+/// the `target_features` section (`strip = false`), binaryen reads the same
+/// features from it, and the output is byte-identical without them. They
+/// stay so that the build does not depend on that section: without it
+/// (`strip = true` drops it) binaryen's MVP default rejects the
+/// `memory.copy` and `i64.trunc_sat` instructions rustc emits. Enabling no
+/// more than rustc did keeps wasm-opt from introducing features the input
+/// never needed.
 pub const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",

@@ -19,19 +19,27 @@ const HELP: &str = "\
 Usage: cargo xtask <command> [options]
 
 Commands:
-  test [--quick]       The CI test run: install missing tools, fmt, clippy, native
-                       tests against a throwaway PostgreSQL, schemathesis against the
-                       OpenAPI document of a running server, wasm tests in headless
-                       Chromium, widget build and end-to-end tests.
-                       --quick: only check tools (never install) and skip the
-                       schemathesis, build + end-to-end steps.
-  schemathesis         Only the OpenAPI conformance step of `test`: schemathesis against a
-                       running server, on an empty and on a seeded database.
-  build                Build the browser widget into www/widget/pkg/ and print its size.
-  serve [-- ARGS...]   Build widget and server (release) and run
-                       `stampcard serve --demo` on a local SQLite file; ARGS are appended.
-  bench [--strict]     Benchmarks: widget size against its budget (--strict: exit 1 when over).
-  help                 Show this message.
+  test [--quick]       The CI run, stopping at the first failed step: install missing tools,
+                       fmt --check, clippy (native, then wasm32 for core and widget), the
+                       workspace's native tests on SQLite (the tidy checks included), the
+                       server's integration tests again on a throwaway PostgreSQL,
+                       schemathesis against a running server's OpenAPI document, the core's
+                       and the widget's wasm tests in headless Chromium, the widget build and
+                       the end-to-end test on SQLite and on PostgreSQL.
+                       --quick: check the tools without installing any, and skip
+                       schemathesis, the widget build and the end-to-end test.
+  schemathesis         Only the OpenAPI conformance step of `test` (installs schemathesis
+                       in a venv if missing): a running server, on an empty and on a seeded
+                       database.
+  build                Build the browser widget into www/widget/pkg/ (installing missing
+                       build tools) and print its sizes.
+  serve [-- ARGS...]   Build the widget and the server (release) and run
+                       `stampcard serve --demo` on ./stampcard.db in the project root;
+                       ARGS are appended.
+  bench [--strict]     Benchmarks: the widget's brotli size against its budget, and durable
+                       adds over HTTP against a raw SQLite loop (release build). Prints each
+                       result; --strict: exit 1 when one is over its budget.
+  help, --help, -h     Show this message.
 ";
 
 fn main() -> ExitCode {
@@ -52,6 +60,12 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         Some((command, rest)) => (command.as_str(), rest),
         None => ("help", &[][..]),
     };
+    // `cargo xtask test --help` asks for help, not for a test run; after `--` the arguments
+    // belong to the server (`cargo xtask serve -- --help`).
+    if rest.iter().take_while(|arg| *arg != "--").any(|arg| arg == "--help" || arg == "-h") {
+        print!("{HELP}");
+        return Ok(());
+    }
     match command {
         "test" => test::main(test::Options { quick: parse_flags(command, rest, &["--quick"])?.contains(&"--quick") }),
         "build" => {

@@ -1,12 +1,12 @@
-//! The core's native integration tests: seed fixtures, rule tables, validation tables,
+//! The core's native integration tests: seed fixtures, rule tables, request-check tables,
 //! property tests and generated-doc freshness.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod docs;
+mod input;
 mod props;
 mod rules;
 mod seeds;
-mod validation;
 
 use chrono::NaiveDate;
 

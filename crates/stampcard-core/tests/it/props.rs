@@ -2,9 +2,9 @@
 
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
+use stampcard_core::input::StampPatch;
 use stampcard_core::model::{Card, Stamp, Window};
 use stampcard_core::rules::{self, OnsiteProof};
-use stampcard_core::validate::StampPatch;
 use stampcard_core::wire::PinState;
 
 #[derive(Debug, Clone)]
@@ -76,10 +76,10 @@ proptest! {
                     match op {
                         Op::Add => {
                             prop_assert_eq!(after.stamps, before.stamps + 1);
-                            prop_assert!(rules::validate(&before, today).is_ok());
+                            prop_assert!(rules::check_usable(&before, today).is_ok());
                         }
                         Op::Remove => prop_assert_eq!(after.stamps + 1, before.stamps),
-                        Op::Redeem(_) => prop_assert!(rules::validate(&before, today).is_ok()),
+                        Op::Redeem(_) => prop_assert!(rules::check_usable(&before, today).is_ok()),
                         _ => {}
                     }
                     stamp = after;

@@ -1,10 +1,10 @@
 //! Table-driven tests of the stamp rules: one `check` helper, many cases.
 
 use stampcard_core::ErrorCode;
+use stampcard_core::input::StampPatch;
 use stampcard_core::model::{Card, Stamp, StampState, Window};
 use stampcard_core::progress::progress;
 use stampcard_core::rules::{self, OnsiteProof};
-use stampcard_core::validate::StampPatch;
 use stampcard_core::wire::PinState;
 
 use crate::day;
@@ -37,7 +37,7 @@ enum Op {
     Remove,
     SetCount(u32),
     Redeem(OnsiteProof),
-    Validate,
+    CheckUsable,
     Update(Box<StampPatch>),
 }
 
@@ -51,7 +51,7 @@ fn check(max: u32, onsite: bool, before: Stamp, today: &str, op: Op, expected: R
         Op::Remove => rules::remove(&before),
         Op::SetCount(n) => rules::set_count(&card, &before, n).map_err(|e| e.code),
         Op::Redeem(proof) => rules::redeem(&card, &before, today, proof),
-        Op::Validate => rules::validate(&before, today).map(|()| before.clone()),
+        Op::CheckUsable => rules::check_usable(&before, today).map(|()| before.clone()),
         Op::Update(patch) => rules::update(&card, &before, &patch, today).map_err(|e| e.code),
     };
     assert_eq!(result.as_ref().map(|s| s.stamps).map_err(|e| *e), expected, "{op:?} on {before:?} at {today}");
@@ -118,13 +118,13 @@ fn redeem() {
 }
 
 #[test]
-fn validate() {
-    check(10, false, stamp(3), "2025-06-01", Op::Validate, Ok(3));
-    check(10, false, stamp(10), "2025-06-01", Op::Validate, Ok(10));
-    check(10, false, stamp(3), "2026-01-01", Op::Validate, Err(ErrorCode::Expired));
-    check(10, false, stamp(3), "2024-01-01", Op::Validate, Err(ErrorCode::NotStarted));
-    check(10, false, inactive(3), "2025-06-01", Op::Validate, Err(ErrorCode::Inactive));
-    check(10, false, redeemed(10), "2025-06-01", Op::Validate, Err(ErrorCode::AlreadyRedeemed));
+fn check_usable() {
+    check(10, false, stamp(3), "2025-06-01", Op::CheckUsable, Ok(3));
+    check(10, false, stamp(10), "2025-06-01", Op::CheckUsable, Ok(10));
+    check(10, false, stamp(3), "2026-01-01", Op::CheckUsable, Err(ErrorCode::Expired));
+    check(10, false, stamp(3), "2024-01-01", Op::CheckUsable, Err(ErrorCode::NotStarted));
+    check(10, false, inactive(3), "2025-06-01", Op::CheckUsable, Err(ErrorCode::Inactive));
+    check(10, false, redeemed(10), "2025-06-01", Op::CheckUsable, Err(ErrorCode::AlreadyRedeemed));
 }
 
 #[test]

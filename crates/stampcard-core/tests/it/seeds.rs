@@ -32,7 +32,7 @@ fn create_request() {
     assert_eq!(req.user_phnno.as_deref(), Some("+1 123-4567-8900"));
     assert_eq!(req.user_etc2.as_deref(), Some(""));
     // The seed's own example is valid on a day inside its window.
-    let valid = req.validate(crate::day("2025-06-01")).unwrap();
+    let valid = req.check(crate::day("2025-06-01")).unwrap();
     assert_eq!(valid.domain.as_deref(), Some("https://vvd.bz"));
     assert!(valid.active);
 }
@@ -46,7 +46,7 @@ fn add_and_remove_request() {
 #[test]
 fn update_request() {
     let req: UpdateStampRequest = round_trip("update_request.json");
-    let patch = req.validate(crate::day("2025-06-01")).unwrap();
+    let patch = req.check(crate::day("2025-06-01")).unwrap();
     assert_eq!(patch.stamps, Some(7));
     assert!(patch.reset_pin);
     assert_eq!(patch.card_idx, Some(172));

@@ -42,7 +42,7 @@ pub async fn create(
     caller: ApiCaller,
     mut request: JsonRequest<CardCreateRequest>,
 ) -> ApiResult {
-    let new = request.value.validate()?;
+    let new = request.value.check()?;
     let hash = hash_optional(new.onsite_password.as_ref()).await?;
     let ctx = state.ctx(&caller);
     let idempotency = request.idempotency(caller.scope());
@@ -86,7 +86,7 @@ pub async fn update(
     caller: ApiCaller,
     mut request: JsonRequest<CardUpdateRequest>,
 ) -> ApiResult {
-    let patch = request.value.validate()?;
+    let patch = request.value.check()?;
     let hash = hash_optional(patch.onsite_password.as_ref()).await?;
     let card_idx = request.value.card_idx;
     let ctx = state.ctx(&caller);

@@ -65,7 +65,7 @@ impl Reply {
 /// What an `Idempotency-Key` keeps of a write's outcome: its response, unless that says "try
 /// again later" (a 429 or a 5xx); keeping it would turn the retry it asks for into a replay
 /// of the refusal.
-pub fn keep(ran: &Ran) -> Option<StoredResponse> {
+pub fn response_to_keep(ran: &Ran) -> Option<StoredResponse> {
     let reply = match ran {
         Ok(result) => Reply::ok(result),
         Err(Error::Api { error, retry_after }) => Reply::refusal(error, *retry_after),

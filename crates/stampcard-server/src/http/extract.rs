@@ -110,7 +110,7 @@ impl IdempotencyKey {
 
     /// The key in force for one caller's scope.
     pub fn scoped(self, scope: String) -> Idempotency {
-        Idempotency { scope, key: self.key, request_hash: self.request_hash, keep: super::error::keep }
+        Idempotency { scope, key: self.key, request_hash: self.request_hash, keep: super::error::response_to_keep }
     }
 }
 

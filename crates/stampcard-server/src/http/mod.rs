@@ -1,5 +1,5 @@
 //! The HTTP layer: routes, extractors and the one error-to-envelope mapping. Handlers are
-//! thin: parse, validate with the core, hand a write to the store or read, answer.
+//! thin: parse, check with the core, hand a write to the store or read, answer.
 
 pub mod card;
 pub mod error;

@@ -251,7 +251,7 @@ pub async fn open_session(
 }
 
 /// Refuses a staff action before any password is looked at (see [`page_ops::onsite_allowed`]).
-async fn onsite_allowed(
+async fn refuse_onsite_before_hashing(
     state: &AppState,
     stamp: &StampRecord,
     card: &CardRecord,
@@ -270,11 +270,11 @@ async fn onsite(
 ) -> ApiResult {
     let (stamp, card) = load(&state, &token).await?;
     session.require(stamp.stamp_idx)?;
-    onsite_allowed(&state, &stamp, &card, action).await?;
+    refuse_onsite_before_hashing(&state, &stamp, &card, action).await?;
     // The staff password is the card's: guesses on it take turns across all its stamps.
     let _turn = state.turn(Secret::Staff(card.card_idx)).await?;
     let (stamp, card) = load(&state, &token).await?;
-    onsite_allowed(&state, &stamp, &card, action).await?;
+    refuse_onsite_before_hashing(&state, &stamp, &card, action).await?;
     let idempotency = request.idempotency(format!("page:{}", stamp.stamp_idx));
     let password = guess(request.value.onsite_pwd, card.onsite_pwd_hash.as_ref()).await?;
     let (today, now_ms) = (state.clock.today(), state.clock.now_ms());

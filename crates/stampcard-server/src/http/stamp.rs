@@ -3,8 +3,8 @@
 
 use axum::extract::{RawQuery, State};
 use stampcard_core::ErrorCode;
+use stampcard_core::input;
 use stampcard_core::rules::{self, OnsiteProof};
-use stampcard_core::validate;
 use stampcard_core::wire::{CreateStampRequest, RedeemRequest, StampIdxRequest, UpdateStampRequest, paths};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -71,7 +71,7 @@ pub async fn create(
     mut request: JsonRequest<CreateStampRequest>,
 ) -> ApiResult {
     let ctx = state.ctx(&caller);
-    let new = request.value.validate(ctx.today)?;
+    let new = request.value.check(ctx.today)?;
     let token = secrets::random_token();
     let idempotency = request.idempotency(caller.scope());
     state.write(op(move |tx| Box::pin(ops::stamp::create(tx, ctx, new, token))), idempotency).await
@@ -89,7 +89,7 @@ pub async fn add(
     caller: ApiCaller,
     mut request: JsonRequest<StampIdxRequest>,
 ) -> ApiResult {
-    let stamp_idx = validate::idx("stampIdx", request.value.stamp_idx)?;
+    let stamp_idx = input::idx("stampIdx", request.value.stamp_idx)?;
     let ctx = state.ctx(&caller);
     let idempotency = request.idempotency(caller.scope());
     state.write(op(move |tx| Box::pin(ops::stamp::add(tx, ctx, stamp_idx))), idempotency).await
@@ -107,7 +107,7 @@ pub async fn remove(
     caller: ApiCaller,
     mut request: JsonRequest<StampIdxRequest>,
 ) -> ApiResult {
-    let stamp_idx = validate::idx("stampIdx", request.value.stamp_idx)?;
+    let stamp_idx = input::idx("stampIdx", request.value.stamp_idx)?;
     let ctx = state.ctx(&caller);
     let idempotency = request.idempotency(caller.scope());
     state.write(op(move |tx| Box::pin(ops::stamp::remove(tx, ctx, stamp_idx))), idempotency).await
@@ -126,7 +126,7 @@ pub async fn update(
     mut request: JsonRequest<UpdateStampRequest>,
 ) -> ApiResult {
     let ctx = state.ctx(&caller);
-    let patch = request.value.validate(ctx.today)?;
+    let patch = request.value.check(ctx.today)?;
     let stamp_idx = request.value.stamp_idx;
     let idempotency = request.idempotency(caller.scope());
     state.write(op(move |tx| Box::pin(ops::stamp::update(tx, ctx, stamp_idx, patch))), idempotency).await
@@ -182,7 +182,7 @@ pub async fn redeem(
     caller: ApiCaller,
     mut request: JsonRequest<RedeemRequest>,
 ) -> ApiResult {
-    let stamp_idx = validate::idx("stampIdx", request.value.stamp_idx)?;
+    let stamp_idx = input::idx("stampIdx", request.value.stamp_idx)?;
     let ctx = state.ctx(&caller);
     let mut _turn = None;
     let guess = match request.value.onsite_pwd.take() {

@@ -78,7 +78,7 @@ pub async fn account(store: &dyn Store, account_idx: i64) -> Result<AccountRecor
     store.account(account_idx).await?.ok_or_else(|| no_account(account_idx))
 }
 
-/// Creates a card for an account, validated and hashed exactly as `POST /card/create` does.
+/// Creates a card for an account, checked and hashed exactly as `POST /card/create` does.
 pub async fn create_card(
     store: &dyn Store,
     clock: &Clock,
@@ -86,7 +86,7 @@ pub async fn create_card(
     request: CardCreateRequest,
 ) -> Result<CardView, Error> {
     let account = account(store, account_idx).await?;
-    let new = request.validate()?;
+    let new = request.check()?;
     let hash = match &new.onsite_password {
         Some(password) => Some(secrets::hash_secret(password.clone()).await?),
         None => None,

@@ -1,8 +1,8 @@
 //! The card API's writes (our extension: the hosted API makes cards in its dashboard).
 
 use stampcard_core::ErrorCode;
+use stampcard_core::input::{CardPatch, NewCard, check_card_update};
 use stampcard_core::types::YesNo;
-use stampcard_core::validate::{CardPatch, NewCard, check_card_update};
 use stampcard_core::wire::CardView;
 
 use super::Ctx;

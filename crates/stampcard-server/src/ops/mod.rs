@@ -51,7 +51,11 @@ impl Ctx {
 }
 
 /// A stamp of the account with its card, or `StampNotFound` (also for another account's).
-async fn stamp_and_card(tx: &mut dyn Tx, account_idx: i64, stamp_idx: i64) -> Result<(StampRecord, CardRecord), Error> {
+async fn stamp_and_card_or_not_found(
+    tx: &mut dyn Tx,
+    account_idx: i64,
+    stamp_idx: i64,
+) -> Result<(StampRecord, CardRecord), Error> {
     Ok(tx.stamp_and_card(account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?)
 }
 

@@ -4,7 +4,7 @@
 //! Secrets are compared with argon2id BEFORE the write (the hash is slow and the writer is
 //! shared); the write re-reads the stamp, re-checks the lock, and records the guess. A wrong
 //! guess is committed (the counter must survive the refusal), so those operations answer
-//! `Ok(Err(refusal))`.
+//! `Decision::CommitAndRefuse(refusal)`.
 
 use chrono::NaiveDate;
 use stampcard_core::ErrorCode;
@@ -156,7 +156,7 @@ pub fn pin_guess_allowed(stamp: &StampRecord, now_ms: i64) -> Result<(), Error> 
 
 /// Checks a PIN guess inside the write: lock first (without looking at the hash), then the
 /// guess, counting a wrong one.
-async fn check_pin(
+async fn verify_pin_guess(
     tx: &mut dyn Tx,
     stamp: &mut StampRecord,
     guess: &Guess,
@@ -180,7 +180,7 @@ async fn check_pin(
 /// `POST /api/page/v1/{token}/session`: verify the PIN, open a session.
 pub async fn open_session(tx: &mut dyn Tx, token: String, guess: Guess, session: NewSession, now_ms: i64) -> OpOutput {
     let (mut stamp, _card) = load(tx, &token).await?;
-    if let Some(refusal) = check_pin(tx, &mut stamp, &guess, now_ms).await? {
+    if let Some(refusal) = verify_pin_guess(tx, &mut stamp, &guess, now_ms).await? {
         return Ok(Decision::CommitAndRefuse(refusal));
     }
     let result = session.store(tx, stamp.stamp_idx, now_ms).await?;
@@ -198,7 +198,7 @@ pub async fn change_pin(
     now_ms: i64,
 ) -> OpOutput {
     let (mut stamp, _card) = load(tx, &token).await?;
-    if let Some(refusal) = check_pin(tx, &mut stamp, &current, now_ms).await? {
+    if let Some(refusal) = verify_pin_guess(tx, &mut stamp, &current, now_ms).await? {
         return Ok(Decision::CommitAndRefuse(refusal));
     }
     stamp.pin_hash = Some(new_hash);

@@ -1,12 +1,12 @@
 //! The stamp API's writes (create, add, remove, update, delete, redeem) and the validate view.
 
+use stampcard_core::input::{NewStamp, StampPatch};
 use stampcard_core::rules::{self, OnsiteProof};
 use stampcard_core::types::{YesNo, Ymd};
-use stampcard_core::validate::{NewStamp, StampPatch};
 use stampcard_core::wire::{HistoryAction, PAYLOAD_VERSION, PinState, ValidateResult};
 use stampcard_core::{ApiError, ErrorCode};
 
-use super::{Ctx, Guess, stamp_and_card};
+use super::{Ctx, Guess, stamp_and_card_or_not_found};
 use crate::clock::ymdt;
 use crate::error::Error;
 use crate::secrets;
@@ -74,7 +74,7 @@ pub async fn insert(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> 
 
 /// `PUT /api/stamp/v1/add`.
 pub async fn add(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
-    let (mut stamp, card) = stamp_and_card(tx, ctx.account_idx, stamp_idx).await?;
+    let (mut stamp, card) = stamp_and_card_or_not_found(tx, ctx.account_idx, stamp_idx).await?;
     let before = stamp.stamps;
     let next = rules::add(&card.model(), &stamp.model(), ctx.today)?;
     stamp.apply(&next);
@@ -85,7 +85,7 @@ pub async fn add(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
 
 /// `PUT /api/stamp/v1/remove`.
 pub async fn remove(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
-    let (mut stamp, _card) = stamp_and_card(tx, ctx.account_idx, stamp_idx).await?;
+    let (mut stamp, _card) = stamp_and_card_or_not_found(tx, ctx.account_idx, stamp_idx).await?;
     let before = stamp.stamps;
     let next = rules::remove(&stamp.model())?;
     stamp.apply(&next);
@@ -99,7 +99,7 @@ pub async fn remove(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
 /// that leaves the stamp exactly as it was (the same values sent again, a PIN reset of a
 /// stamp without a PIN) succeeds without writing anything: the history lists changes.
 pub async fn update(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, patch: StampPatch) -> OpOutput {
-    let (mut stamp, current_card) = stamp_and_card(tx, ctx.account_idx, stamp_idx).await?;
+    let (mut stamp, current_card) = stamp_and_card_or_not_found(tx, ctx.account_idx, stamp_idx).await?;
     let stored = stamp.clone();
     let card = match patch.card_idx {
         Some(card_idx) if card_idx != current_card.card_idx => {
@@ -164,7 +164,7 @@ pub async fn delete(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
 /// `PUT /api/stamp/v1/redeem`. The API key is trusted, so wrong passwords here do not count
 /// toward the stamp page's lockout.
 pub async fn redeem(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, password: Option<Guess>) -> OpOutput {
-    let (mut stamp, card) = stamp_and_card(tx, ctx.account_idx, stamp_idx).await?;
+    let (mut stamp, card) = stamp_and_card_or_not_found(tx, ctx.account_idx, stamp_idx).await?;
     let proof = match (&password, card.onsite_required) {
         (Some(password), true) if password.matches(card.onsite_pwd_hash.as_deref()).await? => OnsiteProof::Correct,
         (Some(_), true) => OnsiteProof::Wrong,
@@ -186,7 +186,7 @@ pub fn validate(
     public_url: &str,
     today: chrono::NaiveDate,
 ) -> Result<ValidateResult, ApiError> {
-    rules::validate(&stamp.model(), today)?;
+    rules::check_usable(&stamp.model(), today)?;
     Ok(ValidateResult {
         stamp_idx: stamp.stamp_idx,
         domain: stamp.domain.clone().unwrap_or_else(|| public_url.trim_end_matches('/').to_owned()),

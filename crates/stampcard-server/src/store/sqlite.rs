@@ -198,7 +198,7 @@ async fn run_group(conn: &mut SqliteConnection, queue: &mut VecDeque<Pending>) {
     while done.len() < MAX_GROUP {
         let Some(pending) = queue.pop_front() else { break };
         match execute(&mut SqlTx::<Sqlite>::new(&mut *conn), pending.job).await {
-            Ok(Ok(reply)) => done.push((pending.answer, reply)),
+            Ok(Ok(written)) => done.push((pending.answer, written)),
             // Undone inside its savepoint: only this job fails, the group goes on.
             Ok(Err(error)) => {
                 tracing::error!(%error, "a write failed; its changes were undone");
@@ -216,8 +216,8 @@ async fn run_group(conn: &mut SqliteConnection, queue: &mut VecDeque<Pending>) {
         match sqlx::query("COMMIT").execute(&mut *conn).await {
             Ok(_) => {
                 metrics::histogram!(crate::metrics::SQLITE_GROUP_COMMIT_JOBS).record(done.len() as f64);
-                for (answer, reply) in done {
-                    let _ = answer.send(Ok(reply));
+                for (answer, written) in done {
+                    let _ = answer.send(Ok(written));
                 }
                 return;
             }

@@ -148,8 +148,8 @@ fn every_operation_documents_its_refusals() {
 /// against the limits the core enforces.
 #[test]
 fn openapi_constraints_match_the_core_limits() {
+    use stampcard_core::input::limits;
     use stampcard_core::secret;
-    use stampcard_core::validate::limits;
 
     let document: serde_json::Value = serde_json::from_str(&document_json()).expect("openapi json");
     let schemas = &document["components"]["schemas"];
@@ -230,10 +230,10 @@ fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
     body[field] = serde_json::Value::from(value);
     let bytes = body.to_string().into_bytes();
     match schema {
-        "CreateStampRequest" => json::<CreateStampRequest>(&bytes).expect("parse").validate(today).is_ok(),
-        "UpdateStampRequest" => json::<UpdateStampRequest>(&bytes).expect("parse").validate(today).is_ok(),
-        "CardCreateRequest" => json::<CardCreateRequest>(&bytes).expect("parse").validate().is_ok(),
-        "CardUpdateRequest" => json::<CardUpdateRequest>(&bytes).expect("parse").validate().is_ok(),
+        "CreateStampRequest" => json::<CreateStampRequest>(&bytes).expect("parse").check(today).is_ok(),
+        "UpdateStampRequest" => json::<UpdateStampRequest>(&bytes).expect("parse").check(today).is_ok(),
+        "CardCreateRequest" => json::<CardCreateRequest>(&bytes).expect("parse").check().is_ok(),
+        "CardUpdateRequest" => json::<CardUpdateRequest>(&bytes).expect("parse").check().is_ok(),
         "PinRequest" => stampcard_core::secret::check_pin(&json::<PinRequest>(&bytes).expect("parse").pin).is_ok(),
         _ => stampcard_core::secret::check_pin(&json::<ChangePinRequest>(&bytes).expect("parse").new_pin).is_ok(),
     }
@@ -351,7 +351,7 @@ const SAMPLES: &[&str] = &[
 
 /// The patterns the document puts on request fields say exactly what the core accepts: for
 /// every field that has one, many strings near the rules' edges get the same verdict from the
-/// pattern (with the field's length limits) as from the core's validation.
+/// pattern (with the field's length limits) as from the core's request checks.
 #[test]
 fn openapi_patterns_match_the_core_rules() {
     let document: serde_json::Value = serde_json::from_str(&document_json()).expect("openapi json");

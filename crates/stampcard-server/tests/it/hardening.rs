@@ -201,7 +201,7 @@ async fn a_write_whose_caller_goes_away_commits_whole_and_replays() {
         scope: "test".to_owned(),
         key: "k-1".to_owned(),
         request_hash: vec![7; 32],
-        keep: stampcard_server::http::error::keep,
+        keep: stampcard_server::http::error::response_to_keep,
     };
     let job = WriteJob {
         op: slow_set_count(app.account_idx, stamp, 3, now_ms),

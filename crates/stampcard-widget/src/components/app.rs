@@ -6,7 +6,7 @@ use futures::future::join;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{Api, ApiError};
+use crate::api::{Api, CallError};
 use crate::components::card::Card;
 use crate::components::enter_pin::EnterPin;
 use crate::components::header::Header;
@@ -223,7 +223,7 @@ fn frame(lang: Lang, body: Html, announcement: Option<String>) -> Html {
 
 /// After setting or verifying the PIN: fetch the card with the new session, or report the
 /// refusal (asking the server how long a lock lasts when the header did not say).
-async fn open(api: &Api, result: Result<stampcard_core::wire::SessionResult, ApiError>) -> Action {
+async fn open(api: &Api, result: Result<stampcard_core::wire::SessionResult, CallError>) -> Action {
     match result {
         Ok(session) => {
             let card = api.card(&session.session_token).await;

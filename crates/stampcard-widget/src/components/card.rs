@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
+use stampcard_core::input::is_http_url;
 use stampcard_core::model::StampState;
 use stampcard_core::progress::ProgressInput;
-use stampcard_core::validate::is_http_url;
 use stampcard_core::wire::PageView;
 use yew::prelude::*;
 

@@ -1,6 +1,8 @@
-//! Request validation: turns a parsed wire request into a validated command, or field-level
-//! errors. Shapes and ranges are checked here; checks that need the stored state (the card's
-//! `maxStamps`, the stamp's current dates) are in [`crate::rules`].
+//! Request checks: turn a parsed wire request into a checked command (`NewStamp`,
+//! `StampPatch`, `NewCard`, `CardPatch`), or field-level errors, plus the length limits and the
+//! field formats (ids, URLs, emails, phones) the widget shares. Shapes and ranges are checked
+//! here; checks that need the stored state (the card's `maxStamps`, the stamp's current dates)
+//! are in [`crate::rules`].
 
 use chrono::{Months, NaiveDate};
 
@@ -301,7 +303,7 @@ fn end_date_limit(errors: &mut FieldErrors, end: NaiveDate, today: NaiveDate) {
     }
 }
 
-/// A validated create request.
+/// A checked create request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewStamp {
     /// The card.
@@ -317,8 +319,8 @@ pub struct NewStamp {
 }
 
 impl CreateStampRequest {
-    /// Validates a create request for `today`.
-    pub fn validate(&self, today: NaiveDate) -> Result<NewStamp, FieldErrors> {
+    /// Checks a create request for `today`.
+    pub fn check(&self, today: NaiveDate) -> Result<NewStamp, FieldErrors> {
         let mut errors = FieldErrors::default();
         if let Err(e) = idx("cardIdx", self.card_idx) {
             errors.0.push(e);
@@ -356,7 +358,7 @@ impl CreateStampRequest {
     }
 }
 
-/// A validated update: `None` means unchanged.
+/// A checked update: `None` means unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StampPatch {
     /// Move to this card.
@@ -399,8 +401,8 @@ impl StampPatch {
 }
 
 impl UpdateStampRequest {
-    /// Validates an update request for `today`.
-    pub fn validate(&self, today: NaiveDate) -> Result<StampPatch, FieldErrors> {
+    /// Checks an update request for `today`.
+    pub fn check(&self, today: NaiveDate) -> Result<StampPatch, FieldErrors> {
         let mut errors = FieldErrors::default();
         if let Err(e) = idx("stampIdx", self.stamp_idx) {
             errors.0.push(e);
@@ -453,7 +455,7 @@ impl UpdateStampRequest {
     }
 }
 
-/// A validated card create request.
+/// A checked card create request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCard {
     /// `cardNm`.
@@ -472,7 +474,7 @@ pub struct NewCard {
     pub onsite_password: Option<String>,
 }
 
-/// A validated card update: `None` means unchanged.
+/// A checked card update: `None` means unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CardPatch {
     /// `cardNm`.
@@ -537,8 +539,8 @@ fn card_fields(
 }
 
 impl CardCreateRequest {
-    /// Validates a card create request. `onsiteYn` defaults to `Y` when a password is given.
-    pub fn validate(&self) -> Result<NewCard, FieldErrors> {
+    /// Checks a card create request. `onsiteYn` defaults to `Y` when a password is given.
+    pub fn check(&self) -> Result<NewCard, FieldErrors> {
         let mut errors = FieldErrors::default();
         let max = card_fields(
             &mut errors,
@@ -566,10 +568,10 @@ impl CardCreateRequest {
 }
 
 impl CardUpdateRequest {
-    /// Validates a card update's shapes. Whether `onsiteYn=Y` has a password to use, and
+    /// Checks a card update's shapes. Whether `onsiteYn=Y` has a password to use, and
     /// whether `maxStamps` fits the live stamps, is checked by [`crate::rules`]-level callers
     /// with [`check_card_update`].
-    pub fn validate(&self) -> Result<CardPatch, FieldErrors> {
+    pub fn check(&self) -> Result<CardPatch, FieldErrors> {
         let mut errors = FieldErrors::default();
         if let Err(e) = idx("cardIdx", self.card_idx) {
             errors.0.push(e);
