@@ -2,6 +2,7 @@
 
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
+use stampcard_core::ErrorCode;
 use stampcard_core::input::StampPatch;
 use stampcard_core::model::{Card, Stamp, Window};
 use stampcard_core::rules::{self, OnsiteProof};
@@ -26,6 +27,49 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (proptest::option::of(0u32..30), proptest::option::of(any::<bool>()), proptest::option::of(any::<bool>()), any::<bool>())
             .prop_map(|(stamps, active, use_reward, reset_pin)| Op::Update { stamps, active, use_reward, reset_pin }),
     ]
+}
+
+/// The reason the rules give for refusing `op` on `stamp`, worked out here from the state
+/// alone (`None`: it must succeed). `Update` has too many fields for a second copy.
+fn expected_refusal(op: &Op, card: &Card, stamp: &Stamp, today: NaiveDate) -> Option<ErrorCode> {
+    let redeemed = stamp.redeemed_on.is_some();
+    let unusable = if redeemed {
+        Some(ErrorCode::AlreadyRedeemed)
+    } else if !stamp.active {
+        Some(ErrorCode::Inactive)
+    } else if today < stamp.window.start {
+        Some(ErrorCode::NotStarted)
+    } else if today > stamp.window.end {
+        Some(ErrorCode::Expired)
+    } else {
+        None
+    };
+    let full = stamp.stamps >= card.max_stamps;
+    match op {
+        Op::Add => unusable.or(full.then_some(ErrorCode::Full)),
+        Op::Remove => {
+            if redeemed {
+                Some(ErrorCode::AlreadyRedeemed)
+            } else {
+                (stamp.stamps == 0).then_some(ErrorCode::NothingToRemove)
+            }
+        }
+        Op::SetCount(count) => {
+            if redeemed {
+                Some(ErrorCode::AlreadyRedeemed)
+            } else {
+                (*count > card.max_stamps).then_some(ErrorCode::OutOfRange)
+            }
+        }
+        Op::Redeem(proof) => {
+            unusable.or((!full).then_some(ErrorCode::NotComplete)).or(match (card.onsite_required, proof) {
+                (true, OnsiteProof::NotGiven) => Some(ErrorCode::OnsitePasswordRequired),
+                (true, OnsiteProof::Wrong) => Some(ErrorCode::WrongOnsitePassword),
+                _ => None,
+            })
+        }
+        Op::Update { .. } => None,
+    }
 }
 
 fn base() -> NaiveDate {
@@ -61,8 +105,11 @@ proptest! {
                     rules::update(&card, &before, &patch, today)
                 }
             };
+            // A rule refuses exactly when the state gives a reason to, and names that reason.
+            let expected = expected_refusal(&op, &card, &before, today);
             match result {
                 Ok(after) => {
+                    prop_assert_eq!(expected, None, "{:?} succeeded on {:?}", op, before);
                     // Redeemed is terminal: nothing un-redeems or re-dates a redeemed stamp.
                     if before.redeemed_on.is_some() {
                         prop_assert_eq!(after.redeemed_on, before.redeemed_on);
@@ -84,9 +131,14 @@ proptest! {
                     }
                     stamp = after;
                 }
-                // A refusal changes nothing: the caller keeps `before`, which the pure rule
-                // could not touch; check the rule saw the state it was given.
-                Err(error) => prop_assert_ne!(error.code.code(), 0),
+                // A refusal is the client's (a 4xx code, never a fault) and gives the first
+                // reason the state has; the caller keeps `before`.
+                Err(error) => {
+                    prop_assert!((400..500).contains(&error.code.http_status()), "{:?} is not a refusal", error.code);
+                    if !matches!(op, Op::Update { .. }) {
+                        prop_assert_eq!(Some(error.code), expected, "{:?} on {:?}", op, before);
+                    }
+                }
             }
             prop_assert!(stamp.stamps <= max, "count {} above max {}", stamp.stamps, max);
         }
