@@ -11,14 +11,10 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
 use stampcard_core::ErrorCode;
 
-use crate::error::Error;
-use crate::http::AppState;
 use crate::secrets;
 
 /// Latency buckets in seconds: from a cached read (about a millisecond) to a request that
@@ -57,10 +53,15 @@ impl MetricsAccess {
 
     /// Whether the request carries `Authorization: Bearer <token>`. Hashes are compared, so
     /// the time taken tells nothing about how much of the token was right.
-    fn allows(&self, headers: &HeaderMap) -> bool {
+    pub fn allows(&self, headers: &HeaderMap) -> bool {
         let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else { return false };
         let (scheme, token) = value.trim().split_once(' ').unwrap_or((value, ""));
         scheme.eq_ignore_ascii_case("Bearer") && secrets::sha256(token.trim().as_bytes()) == self.token_hash
+    }
+
+    /// Everything recorded so far, in the Prometheus text format.
+    pub fn render(&self) -> String {
+        self.handle.render()
     }
 }
 
@@ -135,24 +136,6 @@ fn describe() {
         "stampcard_password_hash_rejected_total",
         "requests refused because the password-hash queue was full or their wait too long"
     );
-}
-
-/// `GET /metrics`: the Prometheus text format, for the bearer of the metrics token.
-pub async fn metrics_endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(access) = &state.metrics else {
-        return Error::api(ErrorCode::RouteNotFound, "no such endpoint: GET /metrics").into_response();
-    };
-    if !access.allows(&headers) {
-        return Error::from(ErrorCode::MetricsTokenRequired).into_response();
-    }
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        access.handle.render(),
-    )
-        .into_response()
 }
 
 /// The name of an envelope code for the refusal counter (`RATE_LIMITED`), or its number when

@@ -1,7 +1,7 @@
-//! Health check and the OpenAPI document.
+//! Health check, the OpenAPI document and the (undocumented, token-guarded) `/metrics`.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::sync::OnceLock;
@@ -11,7 +11,9 @@ use utoipa_axum::routes;
 
 use super::openapi::{EnvelopeHealth, EnvelopeNull, Refusing};
 use super::{ApiResult, AppState, ok};
+use crate::error::Error;
 use crate::store::StoreError;
+use stampcard_core::ErrorCode;
 
 /// `/healthz` and `/openapi.json`, which can refuse only what every operation can.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -49,4 +51,23 @@ pub async fn openapi_json() -> Response {
 fn document_json() -> &'static str {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
     DOCUMENT.get_or_init(|| super::openapi::to_json(&super::document()))
+}
+
+/// `GET /metrics`: the Prometheus text format, for the bearer of the metrics token. Routed by
+/// [`super::router`] only when the server has a token; not in the OpenAPI document.
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(access) = &state.metrics else {
+        return Error::api(ErrorCode::RouteNotFound, "no such endpoint: GET /metrics").into_response();
+    };
+    if !access.allows(&headers) {
+        return Error::from(ErrorCode::MetricsTokenRequired).into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        access.render(),
+    )
+        .into_response()
 }

@@ -115,7 +115,7 @@ pub fn router(state: AppState) -> Router {
     let (api, _) = api().split_for_parts();
     let mut routes = api.merge(www::router(&state.www_dir));
     if state.metrics.is_some() {
-        routes = routes.route("/metrics", axum::routing::get(crate::metrics::metrics_endpoint));
+        routes = routes.route("/metrics", axum::routing::get(meta::metrics));
     }
     let routes = routes.fallback(route_not_found).layer(middleware::from_fn(remember_route)).with_state(state);
     // Wrapped from outside, so the middleware sees responses exactly as axum finishes them
