@@ -11,6 +11,8 @@ mod schemathesis;
 mod serve;
 mod sizes;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod tools;
 
 use std::process::ExitCode;
