@@ -119,6 +119,8 @@ pub trait Driver: Database<Row: DecodeRow> {
     ) -> BoxFuture<'_, Result<Option<T>, StoreError>>;
     /// Runs a statement for its effect.
     fn execute(conn: &mut Self::Connection, st: Statement) -> BoxFuture<'_, Result<(), StoreError>>;
+    /// The statement's text with its parameters bound.
+    fn query(sql: &str, params: Vec<Param>) -> sqlx::query::Query<'_, Self, Self::Arguments<'_>>;
 }
 
 impl<DB> Driver for DB
@@ -139,7 +141,7 @@ where
     fn fetch_all<T: Record>(conn: &mut DB::Connection, st: Statement) -> BoxFuture<'_, Result<Vec<T>, StoreError>> {
         Box::pin(async move {
             let Statement { sql, params } = st;
-            let rows = params.into_iter().fold(sqlx::query::<DB>(&sql), bind).fetch_all(conn).await?;
+            let rows = DB::query(&sql, params).fetch_all(conn).await?;
             Ok(rows.iter().map(DecodeRow::record).collect::<Result<_, _>>()?)
         })
     }
@@ -150,7 +152,7 @@ where
     ) -> BoxFuture<'_, Result<Option<T>, StoreError>> {
         Box::pin(async move {
             let Statement { sql, params } = st;
-            let row = params.into_iter().fold(sqlx::query::<DB>(&sql), bind).fetch_optional(conn).await?;
+            let row = DB::query(&sql, params).fetch_optional(conn).await?;
             Ok(row.as_ref().map(DecodeRow::record).transpose()?)
         })
     }
@@ -158,38 +160,23 @@ where
     fn execute(conn: &mut DB::Connection, st: Statement) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
             let Statement { sql, params } = st;
-            params.into_iter().fold(sqlx::query::<DB>(&sql), bind).execute(conn).await?;
+            DB::query(&sql, params).execute(conn).await?;
             Ok(())
         })
     }
-}
 
-fn bind<'q, DB>(
-    query: sqlx::query::Query<'q, DB, DB::Arguments<'q>>,
-    param: Param,
-) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
-where
-    DB: Database,
-    i64: Encode<'q, DB> + Type<DB>,
-    Option<i64>: Encode<'q, DB> + Type<DB>,
-    i32: Encode<'q, DB> + Type<DB>,
-    bool: Encode<'q, DB> + Type<DB>,
-    String: Encode<'q, DB> + Type<DB>,
-    Option<String>: Encode<'q, DB> + Type<DB>,
-    NaiveDate: Encode<'q, DB> + Type<DB>,
-    Option<NaiveDate>: Encode<'q, DB> + Type<DB>,
-    Vec<u8>: Encode<'q, DB> + Type<DB>,
-{
-    match param {
-        Param::Int(v) => query.bind(v),
-        Param::OptInt(v) => query.bind(v),
-        Param::Small(v) => query.bind(v),
-        Param::Bool(v) => query.bind(v),
-        Param::Text(v) => query.bind(v),
-        Param::OptText(v) => query.bind(v),
-        Param::Day(v) => query.bind(v),
-        Param::OptDay(v) => query.bind(v),
-        Param::Bytes(v) => query.bind(v),
+    fn query(sql: &str, params: Vec<Param>) -> sqlx::query::Query<'_, DB, DB::Arguments<'_>> {
+        params.into_iter().fold(sqlx::query::<DB>(sql), |query, param| match param {
+            Param::Int(v) => query.bind(v),
+            Param::OptInt(v) => query.bind(v),
+            Param::Small(v) => query.bind(v),
+            Param::Bool(v) => query.bind(v),
+            Param::Text(v) => query.bind(v),
+            Param::OptText(v) => query.bind(v),
+            Param::Day(v) => query.bind(v),
+            Param::OptDay(v) => query.bind(v),
+            Param::Bytes(v) => query.bind(v),
+        })
     }
 }
 
