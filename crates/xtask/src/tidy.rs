@@ -25,16 +25,6 @@ use crate::cmd::project_root;
 /// `module_cycles_are_known`; remove an entry when its cycle is gone (the test says so), never
 /// add one to let a new cycle in.
 const KNOWN_CYCLES: &[&[&str]] = &[
-    // `error.rs` has `Error::Store(StoreError)` (store/error.rs) while store/write.rs carries
-    // the operations' `Error` (`Ran`, `Decision::CommitAndRefuse`); metrics and secrets join in
-    // because store/sqlite.rs names `metrics::SQLITE_GROUP_COMMIT_JOBS`, metrics hashes its
-    // token with `secrets` and `secrets` returns `Error`.
-    &[
-        "crates/stampcard-server/src/error",
-        "crates/stampcard-server/src/metrics",
-        "crates/stampcard-server/src/secrets",
-        "crates/stampcard-server/src/store",
-    ],
     // idempotency.rs keeps a `write::Ran`; write.rs calls `idempotency::keep` and friends.
     &["crates/stampcard-server/src/store/idempotency", "crates/stampcard-server/src/store/write"],
 ];

@@ -11,7 +11,6 @@
 //!   transactions (one SQLite writer with group commit; a PostgreSQL transaction per write
 //!   with row and advisory locks).
 
-pub mod error;
 pub mod idempotency;
 pub mod postgres;
 pub mod records;
@@ -25,7 +24,7 @@ use async_trait::async_trait;
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
-pub use error::{StoreError, StoreErrorKind};
+pub use crate::error::{StoreError, StoreErrorKind};
 pub use idempotency::{IDEMPOTENCY_TTL_MS, Idempotency, KeptResponse, StoredResponse};
 pub use records::{AccountRecord, ApiKeyRecord, CardRecord, NewEvent, Principal, StampRecord};
 pub use write::{Decision, Op, OpFuture, OpOutput, Ran, ResultJson, WriteJob, Written, op};
