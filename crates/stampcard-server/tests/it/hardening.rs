@@ -139,6 +139,21 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
     read("203.0.113.2").await.ok();
 }
 
+/// Without `--trust-forwarded-for` the header is the client's own word: a client that sends a
+/// new `X-Forwarded-For` with every request is still counted by its connection's address.
+#[tokio::test]
+async fn an_untrusted_forwarded_for_header_buys_no_more_requests() {
+    let limits =
+        PageLimits { reads_per_link: 100, secrets_per_link: 100, reads_per_address: 2, secrets_per_address: 100 };
+    let app = spawn_app_with(Options { rate_limit: true, page_limits: limits, ..Options::default() }).await;
+    let (_, token) = setup(&app, 5).await;
+    let read =
+        |address: &'static str| app.anonymous("GET", &page(&token, "")).header("X-Forwarded-For", address).send();
+    read("203.0.113.1").await.ok();
+    read("203.0.113.2").await.ok();
+    read("203.0.113.3").await.refused(ErrorCode::PageRateLimited);
+}
+
 #[tokio::test]
 async fn an_idempotent_retry_that_differs_only_in_a_secret_replays() {
     let app = spawn_app().await;
