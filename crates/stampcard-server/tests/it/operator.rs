@@ -1,6 +1,7 @@
 //! The real `stampcard` binary as an operator runs it: start-up errors that name the problem
 //! (and never a password), SIGTERM with a stalled client, the SQLite file left whole after a
-//! clean stop, and a low open-file limit under many idle sockets.
+//! clean stop (also while another process has it open), and a low open-file limit under many
+//! idle sockets.
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -206,6 +207,11 @@ async fn a_clean_stop_leaves_every_acknowledged_write_in_the_db_file_alone() {
             assert_eq!(added.status(), 200);
         }
     }
+    // Another process has the file open meanwhile (a sqlite3 shell, a backup tool): SQLite's
+    // own checkpoint when the last connection closes does not happen then, the server's must.
+    use sqlx::Connection as _;
+    let mut other = sqlx::SqliteConnection::connect(&database).await.expect("open the database beside the server");
+    sqlx::query("SELECT COUNT(*) FROM stamps").fetch_one(&mut other).await.expect("read");
     server.terminate();
     let status = server.wait(Duration::from_secs(30)).await;
     assert!(status.is_some_and(|s| s.success()), "{status:?}: {}", server.stderr());
@@ -217,13 +223,13 @@ async fn a_clean_stop_leaves_every_acknowledged_write_in_the_db_file_alone() {
     // Only the .db file, as a careless backup would copy it.
     let copy = tempfile::tempdir().expect("dir");
     std::fs::copy(&db, copy.path().join("copy.db")).expect("copy");
-    use sqlx::Connection as _;
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", copy.path().join("copy.db").display()))
         .await
         .expect("open the copy");
     let (stamps, total): (i64, i64) =
         sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(stamps), 0) FROM stamps").fetch_one(&mut conn).await.expect("q");
     assert_eq!((stamps, total), (3, 12), "the copied .db lacks acknowledged writes");
+    other.close().await.expect("close");
 }
 
 #[tokio::test]
