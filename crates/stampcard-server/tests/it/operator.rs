@@ -1,7 +1,7 @@
 //! The real `stampcard` binary as an operator runs it: start-up errors that name the problem
-//! (and never a password), SIGTERM with a stalled client, the SQLite file left whole after a
-//! clean stop (also while another process has it open), and a low open-file limit under many
-//! idle sockets.
+//! (and never a password), a request log without stamp tokens, SIGTERM with a stalled client,
+//! the SQLite file left whole after a clean stop (also while another process has it open), and
+//! a low open-file limit under many idle sockets.
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -256,6 +256,44 @@ async fn many_idle_sockets_under_a_low_open_file_limit_do_not_block_healthz() {
     let health = client.get(format!("{}/healthz", server.url)).send().await;
     assert!(health.as_ref().is_ok_and(|r| r.status() == 200), "{health:?}: {}", server.stderr());
     drop(idle);
+}
+
+/// Stamp-page tokens are secrets: whatever follows one in a path (`.`, `%20`, `/`, a
+/// sub-path), the request log of the running server shows only its first characters.
+#[tokio::test]
+async fn stamp_tokens_never_reach_the_request_log() {
+    let dir = tempfile::tempdir().expect("dir");
+    let www = fake_www(dir.path()).display().to_string();
+    let database = sqlite_url(dir.path());
+    let server = Process::serve(&["--database-url", &database, "--www-dir", &www], None).await;
+    let token = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
+    let paths = [
+        format!("/stamp/{token}"),
+        format!("/stamp/{token}."),
+        format!("/stamp/{token}%20"),
+        format!("/stamp/{token}/"),
+        format!("/api/page/v1/{token}"),
+        format!("/api/page/v1/{token}/card"),
+        format!("/api/page/v1/{token}%00/session"),
+    ];
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
+    for path in &paths {
+        client.get(format!("{}{path}", server.url)).send().await.expect("an answer");
+    }
+    // Another task collects the log: wait for every request's line.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = server.stderr();
+        if log.matches("stampcard::request").count() >= paths.len() {
+            break log;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the request lines were not logged: {log}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(log.contains("/stamp/AbCd…") && log.contains("/api/page/v1/AbCd…"), "{log}");
+    for start in 4..token.len() - 8 {
+        assert!(!log.contains(&token[start..start + 8]), "the token reached the log: {log}");
+    }
 }
 
 #[tokio::test]
