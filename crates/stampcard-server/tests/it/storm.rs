@@ -215,12 +215,21 @@ fn assert_some_busy(answers: &[(u16, Value, Option<String>)], why: &str) {
 async fn a_full_hash_queue_or_a_long_wait_answers_busy() {
     tokio::time::timeout(Duration::from_secs(120), async {
         let dir = tempfile::tempdir().expect("temp dir");
-        let env =
-            [("STAMPCARD_HASH_WORKERS", "1"), ("STAMPCARD_HASH_QUEUE", "1"), ("STAMPCARD_HASH_MAX_WAIT_MS", "60000")];
+        let env = [
+            ("STAMPCARD_HASH_WORKERS", "1"),
+            ("STAMPCARD_HASH_QUEUE", "1"),
+            ("STAMPCARD_HASH_MAX_WAIT_MS", "60000"),
+            ("STAMPCARD_METRICS_TOKEN", METRICS_TOKEN),
+        ];
         let (_server, shop) = server_with(&dir, &env).await;
         let shop = Arc::new(shop);
         let stamps = shop.stamps_with_pins(16).await;
-        assert_some_busy(&open_sessions_at_once(&shop, &stamps).await, "too many password checks are waiting");
+        let answers = open_sessions_at_once(&shop, &stamps).await;
+        assert_some_busy(&answers, "too many password checks are waiting");
+        // Operators see the refusals.
+        let busy = answers.iter().filter(|(_, body, _)| body["code"] == 9003).count();
+        let rejected = metric(&shop, "stampcard_password_hash_rejected_total").await;
+        assert_eq!(rejected, busy as u64, "refused as busy: {busy}, counted: {rejected}");
 
         let dir = tempfile::tempdir().expect("temp dir");
         let env =
@@ -238,6 +247,11 @@ const METRICS_TOKEN: &str = "metrics-token-for-the-hash-count";
 
 /// How many password hashes the server has computed, from its own metrics.
 async fn hashes_computed(shop: &Shop) -> u64 {
+    metric(shop, "stampcard_password_hash_wait_seconds_count").await
+}
+
+/// The value of one of the server's metrics without labels (0 when it has none yet).
+async fn metric(shop: &Shop, name: &str) -> u64 {
     let response = shop
         .client
         .get(format!("{}/metrics", shop.url))
@@ -247,7 +261,7 @@ async fn hashes_computed(shop: &Shop) -> u64 {
         .expect("scrape");
     let text = response.text().await.expect("metrics text");
     text.lines()
-        .find_map(|line| line.strip_prefix("stampcard_password_hash_wait_seconds_count "))
+        .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
         .map_or(0, |count| count.trim().parse().unwrap_or_else(|e| panic!("{e}: {count}")))
 }
 
