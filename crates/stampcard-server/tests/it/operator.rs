@@ -1,7 +1,7 @@
 //! The real `stampcard` binary as an operator runs it: start-up errors that name the problem
-//! (and never a password), a request log without stamp tokens, SIGTERM with a stalled client,
-//! the SQLite file left whole after a clean stop (also while another process has it open), and
-//! a low open-file limit under many idle sockets.
+//! and a serving log that names the database (never a password), a request log without stamp
+//! tokens, SIGTERM with a stalled client, the SQLite file left whole after a clean stop (also
+//! while another process has it open), and a low open-file limit under many idle sockets.
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
+
+use crate::helpers::Backend;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_stampcard");
 
@@ -325,6 +327,31 @@ async fn a_missing_sqlite_folder_is_named_with_its_fix() {
     let stderr =
         failed_start(&["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &www]).await;
     assert!(stderr.contains(&format!("mkdir -p {}", folder.display())), "{stderr}");
+}
+
+/// The running server's log names its database, and never the password in its URL. (The
+/// test PostgreSQL trusts local connections, so a password in the URL is accepted and ignored.)
+#[tokio::test]
+async fn the_serving_log_names_the_database_and_never_its_password() {
+    let dir = tempfile::tempdir().expect("dir");
+    let www = fake_www(dir.path()).display().to_string();
+    let password = "Hunter2-Secret-Pw";
+    let (database, shown) = match Backend::from_env() {
+        Backend::Sqlite => (sqlite_url(dir.path()), sqlite_url(dir.path())),
+        backend @ Backend::Postgres(_) => {
+            let url = backend.fresh_database_url(&dir).await;
+            let (scheme, rest) = url.split_once("://").expect("a URL");
+            let (user, host) = rest.split_once('@').unwrap_or(("postgres", rest));
+            (format!("{scheme}://{user}:{password}@{host}"), host.to_owned())
+        }
+    };
+    let mut server = Process::serve(&["--database-url", &database, "--www-dir", &www], None).await;
+    server.terminate();
+    let status = server.wait(Duration::from_secs(30)).await;
+    let log = server.stderr();
+    assert!(status.is_some_and(|s| s.success()), "{status:?}: {log}");
+    assert!(log.contains(&shown), "the database is not named: {log}");
+    assert!(!log.contains(password), "the password leaked: {log}");
 }
 
 #[tokio::test]
