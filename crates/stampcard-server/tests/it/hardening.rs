@@ -139,6 +139,21 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
     read("203.0.113.2").await.ok();
 }
 
+/// Without `--trust-forwarded-for` the header is the client's own word: a client that sends a
+/// new `X-Forwarded-For` with every request is still counted by its connection's address.
+#[tokio::test]
+async fn an_untrusted_forwarded_for_header_buys_no_more_requests() {
+    let limits =
+        PageLimits { reads_per_link: 100, secrets_per_link: 100, reads_per_address: 2, secrets_per_address: 100 };
+    let app = spawn_app_with(Options { rate_limit: true, page_limits: limits, ..Options::default() }).await;
+    let (_, token) = setup(&app, 5).await;
+    let read =
+        |address: &'static str| app.anonymous("GET", &page(&token, "")).header("X-Forwarded-For", address).send();
+    read("203.0.113.1").await.ok();
+    read("203.0.113.2").await.ok();
+    read("203.0.113.3").await.refused(ErrorCode::PageRateLimited);
+}
+
 #[tokio::test]
 async fn an_idempotent_retry_that_differs_only_in_a_secret_replays() {
     let app = spawn_app().await;
@@ -234,9 +249,14 @@ async fn a_failing_or_panicking_write_fails_alone() {
     let app = spawn_app().await;
     let stamp = stamp_with(&app, 0).await;
     let now_ms = app.clock.now_ms();
-    // A slow job holds the SQLite writer so the next three queue up and share one group.
+    // A slow job holds the SQLite writer so the next four queue up and share one group, a
+    // good job first: it must not be undone by the failures after it.
     let slow =
         app.store.write(WriteJob { op: slow_set_count(app.account_idx, stamp, 2, now_ms), idempotency: None, now_ms });
+    let first = async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        app.call("PUT", "/api/stamp/v1/add").json(&json!({"stampIdx": stamp})).send().await
+    };
     let failing = async {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let op = op(move |tx| {
@@ -271,17 +291,18 @@ async fn a_failing_or_panicking_write_fails_alone() {
         tokio::time::sleep(Duration::from_millis(150)).await;
         app.call("PUT", "/api/stamp/v1/add").json(&json!({"stampIdx": stamp})).send().await
     };
-    let (slow, failing, erring, good) = tokio::join!(slow, failing, erring, good);
+    let (slow, first, failing, erring, good) = tokio::join!(slow, first, failing, erring, good);
     slow.expect("the slow job commits");
+    first.ok();
     assert!(failing.is_err(), "the panicking job fails");
     assert!(erring.is_err(), "the failing job fails");
     good.ok();
-    assert_eq!(app.count(stamp).await, 3, "the slow job and the one beside the failures commit");
+    assert_eq!(app.count(stamp).await, 4, "the slow job and the two beside the failures commit");
     let history = app.store.history(stamp).await.expect("history");
     assert!(!history.iter().any(|e| e.stamps_before == 9), "the failing job's event was undone: {history:?}");
     // The writer is still running.
     app.call("PUT", "/api/stamp/v1/add").json(&json!({"stampIdx": stamp})).send().await.ok();
-    assert_eq!(app.count(stamp).await, 4);
+    assert_eq!(app.count(stamp).await, 5);
 }
 
 #[tokio::test]

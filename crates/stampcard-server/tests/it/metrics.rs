@@ -1,9 +1,11 @@
 //! `GET /metrics`: closed without the operator's token, Prometheus text with it, counting
-//! requests by route template (never by raw path: stamp tokens are secrets).
+//! requests by route template (never by raw path: stamp tokens are secrets), password hashes
+//! and their queue, and SQLite group commits.
 
 use stampcard_core::ErrorCode;
 
-use crate::helpers::{Options, Resp, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, Options, Resp, TestApp, spawn_app, spawn_app_with};
+use crate::page::set_pin;
 
 const TOKEN: &str = "metrics-token-for-tests-0123456789";
 
@@ -56,11 +58,23 @@ async fn metrics_count_requests_by_route_template() {
     }
     app.anonymous("GET", &format!("/api/page/v1/{token}")).send().await.ok();
     app.get("/api/stamp/v1/validate?stampIdx=999999").await.refused(ErrorCode::StampNotFound);
+    // A PIN (one password hash) and an add (one write).
+    set_pin(&app, &token, "2580").await;
+    app.add_n(stamp, 1).await;
     let after = scrape(&app, Some(TOKEN)).await;
     let text = &after.text;
     assert!(sample(text, healthz) >= sample(&before.text, healthz) + 3.0, "{text}");
     assert!(sample(text, page) >= sample(&before.text, page) + 1.0, "{text}");
     assert!(sample(text, refused) >= sample(&before.text, refused) + 1.0, "{text}");
+    let hashes = "stampcard_password_hash_wait_seconds_count";
+    assert!(sample(text, hashes) >= sample(&before.text, hashes) + 1.0, "{text}");
+    for gauge in ["stampcard_password_hash_waiting ", "stampcard_password_hash_in_flight "] {
+        assert!(text.lines().any(|line| line.starts_with(gauge)), "no {gauge}in {text}");
+    }
+    if matches!(Backend::from_env(), Backend::Sqlite) {
+        let groups = "stampcard_sqlite_group_commit_jobs_count";
+        assert!(sample(text, groups) >= sample(&before.text, groups) + 1.0, "{text}");
+    }
     assert!(text.contains("stampcard_http_request_duration_seconds_bucket{"), "{text}");
     assert!(text.contains("stampcard_http_connections_open"), "{text}");
     assert!(!text.contains(&token), "a stamp token reached the metrics");

@@ -1,6 +1,7 @@
 //! The real `stampcard` binary as an operator runs it: start-up errors that name the problem
-//! (and never a password), SIGTERM with a stalled client, the SQLite file left whole after a
-//! clean stop, and a low open-file limit under many idle sockets.
+//! and a serving log that names the database (never a password), a request log without stamp
+//! tokens, SIGTERM with a stalled client, the SQLite file left whole after a clean stop (also
+//! while another process has it open), and a low open-file limit under many idle sockets.
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -11,6 +12,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
+
+use crate::helpers::Backend;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_stampcard");
 
@@ -206,6 +209,11 @@ async fn a_clean_stop_leaves_every_acknowledged_write_in_the_db_file_alone() {
             assert_eq!(added.status(), 200);
         }
     }
+    // Another process has the file open meanwhile (a sqlite3 shell, a backup tool): SQLite's
+    // own checkpoint when the last connection closes does not happen then, the server's must.
+    use sqlx::Connection as _;
+    let mut other = sqlx::SqliteConnection::connect(&database).await.expect("open the database beside the server");
+    sqlx::query("SELECT COUNT(*) FROM stamps").fetch_one(&mut other).await.expect("read");
     server.terminate();
     let status = server.wait(Duration::from_secs(30)).await;
     assert!(status.is_some_and(|s| s.success()), "{status:?}: {}", server.stderr());
@@ -217,13 +225,13 @@ async fn a_clean_stop_leaves_every_acknowledged_write_in_the_db_file_alone() {
     // Only the .db file, as a careless backup would copy it.
     let copy = tempfile::tempdir().expect("dir");
     std::fs::copy(&db, copy.path().join("copy.db")).expect("copy");
-    use sqlx::Connection as _;
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", copy.path().join("copy.db").display()))
         .await
         .expect("open the copy");
     let (stamps, total): (i64, i64) =
         sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(stamps), 0) FROM stamps").fetch_one(&mut conn).await.expect("q");
     assert_eq!((stamps, total), (3, 12), "the copied .db lacks acknowledged writes");
+    other.close().await.expect("close");
 }
 
 #[tokio::test]
@@ -250,6 +258,44 @@ async fn many_idle_sockets_under_a_low_open_file_limit_do_not_block_healthz() {
     let health = client.get(format!("{}/healthz", server.url)).send().await;
     assert!(health.as_ref().is_ok_and(|r| r.status() == 200), "{health:?}: {}", server.stderr());
     drop(idle);
+}
+
+/// Stamp-page tokens are secrets: whatever follows one in a path (`.`, `%20`, `/`, a
+/// sub-path), the request log of the running server shows only its first characters.
+#[tokio::test]
+async fn stamp_tokens_never_reach_the_request_log() {
+    let dir = tempfile::tempdir().expect("dir");
+    let www = fake_www(dir.path()).display().to_string();
+    let database = sqlite_url(dir.path());
+    let server = Process::serve(&["--database-url", &database, "--www-dir", &www], None).await;
+    let token = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
+    let paths = [
+        format!("/stamp/{token}"),
+        format!("/stamp/{token}."),
+        format!("/stamp/{token}%20"),
+        format!("/stamp/{token}/"),
+        format!("/api/page/v1/{token}"),
+        format!("/api/page/v1/{token}/card"),
+        format!("/api/page/v1/{token}%00/session"),
+    ];
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
+    for path in &paths {
+        client.get(format!("{}{path}", server.url)).send().await.expect("an answer");
+    }
+    // Another task collects the log: wait for every request's line.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = server.stderr();
+        if log.matches("stampcard::request").count() >= paths.len() {
+            break log;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the request lines were not logged: {log}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(log.contains("/stamp/AbCd…") && log.contains("/api/page/v1/AbCd…"), "{log}");
+    for start in 4..token.len() - 8 {
+        assert!(!log.contains(&token[start..start + 8]), "the token reached the log: {log}");
+    }
 }
 
 #[tokio::test]
@@ -281,6 +327,31 @@ async fn a_missing_sqlite_folder_is_named_with_its_fix() {
     let stderr =
         failed_start(&["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &www]).await;
     assert!(stderr.contains(&format!("mkdir -p {}", folder.display())), "{stderr}");
+}
+
+/// The running server's log names its database, and never the password in its URL. (The
+/// test PostgreSQL trusts local connections, so a password in the URL is accepted and ignored.)
+#[tokio::test]
+async fn the_serving_log_names_the_database_and_never_its_password() {
+    let dir = tempfile::tempdir().expect("dir");
+    let www = fake_www(dir.path()).display().to_string();
+    let password = "Hunter2-Secret-Pw";
+    let (database, shown) = match Backend::from_env() {
+        Backend::Sqlite => (sqlite_url(dir.path()), sqlite_url(dir.path())),
+        backend @ Backend::Postgres(_) => {
+            let url = backend.fresh_database_url(&dir).await;
+            let (scheme, rest) = url.split_once("://").expect("a URL");
+            let (user, host) = rest.split_once('@').unwrap_or(("postgres", rest));
+            (format!("{scheme}://{user}:{password}@{host}"), host.to_owned())
+        }
+    };
+    let mut server = Process::serve(&["--database-url", &database, "--www-dir", &www], None).await;
+    server.terminate();
+    let status = server.wait(Duration::from_secs(30)).await;
+    let log = server.stderr();
+    assert!(status.is_some_and(|s| s.success()), "{status:?}: {log}");
+    assert!(log.contains(&shown), "the database is not named: {log}");
+    assert!(!log.contains(password), "the password leaked: {log}");
 }
 
 #[tokio::test]
