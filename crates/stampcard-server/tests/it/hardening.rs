@@ -95,11 +95,21 @@ async fn staff_actions_are_refused_by_the_rules_before_the_password_is_looked_at
     assert_eq!(app.store.card_guard(card.card_idx).await.expect("guard"), Default::default());
 }
 
+/// The page limits count per wall-clock minute: a test that fills one window starts at least
+/// five seconds before the minute ends, so the window cannot reset half-way through it.
+async fn start_early_in_a_minute() {
+    let into_minute = chrono::Utc::now().timestamp_millis().rem_euclid(60_000);
+    if into_minute > 55_000 {
+        tokio::time::sleep(Duration::from_millis(u64::try_from(60_100 - into_minute).unwrap_or(0))).await;
+    }
+}
+
 #[tokio::test]
 async fn the_page_api_is_limited_per_link_and_per_address() {
     let limits = PageLimits { reads_per_link: 4, secrets_per_link: 3, reads_per_address: 6, secrets_per_address: 100 };
     let app = spawn_app_with(Options { rate_limit: true, page_limits: limits, ..Options::default() }).await;
     let (_, token) = setup(&app, 5).await;
+    start_early_in_a_minute().await;
     // Per link: the fourth PIN request in a minute is refused before any hash.
     for _ in 0..3 {
         let response = page_call(&app, "POST", &page(&token, "/session"), None, Some(json!({"pin": "2580"}))).await;
@@ -129,6 +139,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
     let options = Options { rate_limit: true, page_limits: limits, trust_forwarded_for: true, ..Options::default() };
     let app = spawn_app_with(options).await;
     let (_, token) = setup(&app, 5).await;
+    start_early_in_a_minute().await;
     let read = |address: &'static str| {
         app.anonymous("GET", &page(&token, "")).header("X-Forwarded-For", &format!("198.51.100.7, {address}")).send()
     };
@@ -147,6 +158,7 @@ async fn an_untrusted_forwarded_for_header_buys_no_more_requests() {
         PageLimits { reads_per_link: 100, secrets_per_link: 100, reads_per_address: 2, secrets_per_address: 100 };
     let app = spawn_app_with(Options { rate_limit: true, page_limits: limits, ..Options::default() }).await;
     let (_, token) = setup(&app, 5).await;
+    start_early_in_a_minute().await;
     let read =
         |address: &'static str| app.anonymous("GET", &page(&token, "")).header("X-Forwarded-For", address).send();
     read("203.0.113.1").await.ok();
