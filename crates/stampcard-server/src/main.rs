@@ -356,13 +356,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let server =
         Server::start(&config, store.clone()).await.with_context(|| format!("listening on {}", args.listen))?;
+    let stop = shutdown_signal();
     tracing::info!(addr = %server.addr(), public_url = server.public_url(), database = %without_password(&args.database.database_url), "stampcard is serving");
     if args.demo {
         let clock = config.fake_today.map_or_else(Clock::system, Clock::with_today);
         let seeded = demo::seed(store.as_ref(), &clock, server.public_url()).await.context("seeding the demo")?;
         println!("{}", demo::instructions(&seeded, &server.url(), clock.today()));
     }
-    server.run_until(shutdown_signal()).await.context("serving")?;
+    server.run_until(stop).await.context("serving")?;
     tracing::info!("connections closed; closing the database");
     store.close().await.context("closing the database")?;
     tracing::info!("stopped");
@@ -408,30 +409,40 @@ fn without_password(url: &str) -> String {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Listens for SIGTERM and Ctrl-C from the moment it is called. It is called before the server
+/// logs that it is serving: a signal's default action kills the process, so a stop sent right
+/// after that line must already find the handlers installed.
+#[cfg(unix)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+    let listen = |kind: SignalKind, name: &'static str| {
+        signal(kind).inspect_err(|error| tracing::warn!(%error, "cannot listen for {name}")).ok()
+    };
+    let mut terminate = listen(SignalKind::terminate(), "SIGTERM");
+    let mut interrupt = listen(SignalKind::interrupt(), "Ctrl-C");
+    async fn received(signal: Option<&mut Signal>) {
+        match signal {
+            Some(signal) => {
+                signal.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+    async move {
+        tokio::select! {
+            () = received(terminate.as_mut()) => {}
+            () = received(interrupt.as_mut()) => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::warn!(%error, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
     }
 }
 

@@ -25,9 +25,9 @@ use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
 pub use crate::error::{StoreError, StoreErrorKind};
-pub use idempotency::{IDEMPOTENCY_TTL_MS, Idempotency, KeptResponse, StoredResponse};
+pub use idempotency::{IDEMPOTENCY_TTL_MS, KeptResponse, StoredResponse};
 pub use records::{AccountRecord, ApiKeyRecord, CardRecord, NewEvent, Principal, StampRecord};
-pub use write::{Decision, Op, OpFuture, OpOutput, Ran, ResultJson, WriteJob, Written, op};
+pub use write::{Decision, Idempotency, Op, OpFuture, OpOutput, Ran, ResultJson, WriteJob, Written, op};
 
 use crate::plan::Plan;
 

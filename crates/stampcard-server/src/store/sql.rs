@@ -11,9 +11,9 @@ use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
-use super::idempotency::{Idempotency, KeptResponse, StoredResponse};
+use super::idempotency::{KeptResponse, StoredResponse};
 use super::records::{Count, EventRow, GuardRow, Id, StampWithCard, wire_name};
-use super::write::{Engine, WriteJob, Written};
+use super::write::{Engine, Idempotency, WriteJob, Written};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, IDEMPOTENCY_TTL_MS, NewEvent, Principal, StampRecord, Store, StoreError,
     Tx,

@@ -7,7 +7,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use super::idempotency::{self, Idempotency, StoredResponse};
+use super::idempotency::{IDEMPOTENCY_TTL_MS, StoredResponse};
 use super::{StoreError, Tx};
 use crate::error::Error;
 
@@ -67,6 +67,19 @@ where
     Box::new(f)
 }
 
+/// An `Idempotency-Key` in force for one write.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    /// Whose keys: `account:N` or `page:N`.
+    pub scope: String,
+    /// The header's value.
+    pub key: String,
+    /// The request's fingerprint, which tells a retry from another request under the key.
+    pub request_hash: Vec<u8>,
+    /// Renders an outcome as the response to keep, or `None` when it must not be replayed.
+    pub keep: fn(&Ran) -> Option<StoredResponse>,
+}
+
 /// One write to run: the operation and, when the client sent one, its idempotency key.
 pub struct WriteJob {
     /// The operation.
@@ -122,7 +135,7 @@ pub async fn execute(tx: &mut dyn Tx, job: WriteJob) -> JobOutcome {
 
 async fn execute_in_savepoint(tx: &mut dyn Tx, job: WriteJob) -> Result<Written, StoreError> {
     if let Some(idem) = &job.idempotency
-        && let Some(earlier) = idempotency::earlier(tx, idem, job.now_ms).await?
+        && let Some(earlier) = earlier(tx, idem, job.now_ms).await?
     {
         return Ok(earlier);
     }
@@ -139,9 +152,26 @@ async fn execute_in_savepoint(tx: &mut dyn Tx, job: WriteJob) -> Result<Written,
         }
     };
     if let Some(idem) = &job.idempotency {
-        idempotency::keep(tx, idem, &ran, job.now_ms).await?;
+        keep(tx, idem, &ran, job.now_ms).await?;
     }
     Ok(Written::Ran(ran))
+}
+
+/// What the key already stands for: the first answer for the same request, a refusal for a
+/// different one, or nothing (the key is new or expired).
+async fn earlier(tx: &mut dyn Tx, idem: &Idempotency, now_ms: i64) -> Result<Option<Written>, StoreError> {
+    let kept = tx.idempotency_get(&idem.scope, &idem.key, now_ms - IDEMPOTENCY_TTL_MS).await?;
+    Ok(kept.map(|kept| {
+        if kept.request_hash == idem.request_hash { Written::Replayed(kept.response) } else { Written::KeyReused }
+    }))
+}
+
+/// Keeps the rendered outcome under the key, when the caller wants it kept.
+async fn keep(tx: &mut dyn Tx, idem: &Idempotency, ran: &Ran, now_ms: i64) -> Result<(), StoreError> {
+    match (idem.keep)(ran) {
+        Some(response) => tx.idempotency_put(idem, &response, now_ms).await,
+        None => Ok(()),
+    }
 }
 
 /// The half of a store that differs per database: how writes share transactions, and what
