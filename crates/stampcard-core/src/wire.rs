@@ -562,12 +562,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secret_fields_name_every_secret_of_the_page_requests() {
+    fn secret_fields_name_every_secret_of_the_page_and_staff_requests() {
         let secret = || "s3cret".to_owned();
         let bodies = [
             serde_json::to_value(PinRequest { pin: secret() }),
             serde_json::to_value(ChangePinRequest { current_pin: secret(), new_pin: secret() }),
             serde_json::to_value(OnsiteRequest { onsite_pwd: secret() }),
+            serde_json::to_value(crate::staff::StaffCreateRequest {
+                staff_nm: "Ann".to_owned(),
+                staff_pwd: secret(),
+                card_idxs: None,
+            }),
+            serde_json::to_value(crate::staff::StaffUpdateRequest {
+                staff_idx: 1,
+                staff_pwd: Some(secret()),
+                ..crate::staff::StaffUpdateRequest::default()
+            }),
         ];
         for body in bodies {
             let body = body.expect("serialise");

@@ -292,12 +292,12 @@ async fn the_redeem_api_takes_a_staff_members_password() {
     assert_eq!(app.validate(coffee_stamp).await["stamps"], 1);
 
     assert_eq!(redeem(coffee_stamp, credential(ann, ANN_PWD)).await.ok(), &Value::Null);
-    let event = last_event(&app, coffee_stamp).await;
+    let event = last_event(app, coffee_stamp).await;
     assert_eq!((&event["action"], &event["actor"], &event["staffIdx"]), (&json!("USE"), &json!("STAFF"), &json!(ann)));
     assert!(event["apiKeyIdx"].as_i64().is_some(), "{event}");
     // The card's password still redeems, as the API key.
     redeem(tea_stamp, STAFF.to_owned()).await.ok();
-    let event = last_event(&app, tea_stamp).await;
+    let event = last_event(app, tea_stamp).await;
     assert_eq!((&event["actor"], &event["staffIdx"]), (&json!("API_KEY"), &Value::Null));
 }
 
