@@ -88,6 +88,11 @@ error_codes! {
     OnsitePasswordMissing = (1021, 422, "a card with onsiteYn=Y needs an onsitePwd"),
     /// The request body did not arrive within the server's request-body timeout.
     RequestTimeout = (1030, 408, "the request body did not arrive in time; send it again"),
+    // staff members
+    /// A staff member's password breaks the password rules.
+    InvalidStaffPassword = (1065, 422, "a staff password must be 6 to 32 printable characters"),
+    /// `cardIdxs` is empty, too long, or combined with `allCardsYn`.
+    InvalidCardIdxs = (1066, 422, "cardIdxs must list 1 to 1000 card ids, and not together with allCardsYn"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.
@@ -132,6 +137,9 @@ error_codes! {
     MethodNotAllowed = (3004, 405, "this endpoint does not accept that HTTP method"),
     /// No such account (the command line's account commands).
     AccountNotFound = (3005, 404, "account not found"),
+    // staff members
+    /// No such staff member for this account.
+    StaffNotFound = (3010, 404, "staff member not found"),
 
     // 4xxx: the stamp's state refuses the operation.
     /// The stamp is deactivated (`activeYn=N`).

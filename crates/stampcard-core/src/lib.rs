@@ -13,6 +13,7 @@ pub mod parse;
 pub mod progress;
 pub mod rules;
 pub mod secret;
+pub mod staff;
 pub mod types;
 pub mod wire;
 

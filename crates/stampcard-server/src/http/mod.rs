@@ -7,6 +7,7 @@ pub mod extract;
 pub mod meta;
 pub mod openapi;
 pub mod page;
+pub mod staff;
 pub mod stamp;
 pub mod www;
 
@@ -100,6 +101,7 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(stamp::router())
         .merge(card::router())
+        .merge(staff::router())
         .merge(page::router())
         .merge(meta::router())
 }

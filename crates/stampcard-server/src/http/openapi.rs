@@ -135,6 +135,7 @@ pub struct ErrorEnvelope {
     tags(
         (name = "stamp", description = "The stamp API (wire-compatible with the hosted API)"),
         (name = "card", description = "Cards (our extension)"),
+        (name = "staff", description = "Staff members with their own on-site passwords (our extension)"),
         (name = "page", description = "The customer stamp page (no API key; the token in stampUrl scopes it)"),
         (name = "meta", description = "Health and this document")
     )
@@ -472,6 +473,9 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, String)> {
         (CARD, "onsitePwd", patterns::not_blank()),
         (&["PinRequest"], "pin", patterns::new_pin()),
         (&["ChangePinRequest"], "newPin", patterns::new_pin()),
+        // staff members
+        (&["StaffCreateRequest", "StaffUpdateRequest"], "staffNm", patterns::not_blank()),
+        (&["StaffCreateRequest", "StaffUpdateRequest"], "staffPwd", patterns::not_blank()),
     ]
 }
 
@@ -510,6 +514,9 @@ const LINKS: &[(&str, &str, &str, &str, &str, bool)] = &[
     ("createStamp", "ValidateStamp", "validateStamp", "/result", "stampIdx", false),
     ("createStamp", "StampHistory", "stampHistory", "/result", "stampIdx", false),
     ("createStamp", "DeleteStamp", "deleteStamp", "/result", "stampIdx", false),
+    // staff members
+    ("createStaff", "UpdateStaff", "updateStaff", "/result/staffIdx", "staffIdx", true),
+    ("createStaff", "DeleteStaff", "deleteStaff", "/result/staffIdx", "staffIdx", false),
 ];
 
 /// Adds [`LINKS`] to the success responses, so clients (and schemathesis' stateful phase) can

@@ -16,6 +16,7 @@ pub mod postgres;
 pub mod records;
 pub mod sql;
 pub mod sqlite;
+pub mod staff;
 pub mod write;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use stampcard_core::wire::HistoryEvent;
 pub use crate::error::{StoreError, StoreErrorKind};
 pub use idempotency::{IDEMPOTENCY_TTL_MS, KeptResponse, StoredResponse};
 pub use records::{AccountRecord, ApiKeyRecord, CardRecord, NewEvent, Principal, StampRecord};
+pub use staff::StaffRecord;
 pub use write::{Decision, Idempotency, Op, OpFuture, OpOutput, Ran, ResultJson, WriteJob, Written, op};
 
 use crate::plan::Plan;
@@ -107,6 +109,30 @@ pub trait Tx: Send {
     async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError>;
     /// Ends the savepoint, keeping its changes in the transaction.
     async fn release_savepoint(&mut self) -> Result<(), StoreError>;
+
+    // staff members
+    /// A staff member of the account, locked for this transaction where the backend has row
+    /// locks.
+    async fn staff(&mut self, account_idx: i64, staff_idx: i64) -> Result<Option<StaffRecord>, StoreError>;
+    /// A staff member of the account and whether they may act on the card.
+    async fn staff_for_card(
+        &mut self,
+        account_idx: i64,
+        staff_idx: i64,
+        card_idx: i64,
+    ) -> Result<Option<(StaffRecord, bool)>, StoreError>;
+    /// Inserts a staff member (`staff_idx` is ignored); returns their id.
+    async fn insert_staff(&mut self, staff: &StaffRecord) -> Result<i64, StoreError>;
+    /// Writes every mutable column of a staff member.
+    async fn update_staff(&mut self, staff: &StaffRecord) -> Result<(), StoreError>;
+    /// Deletes a staff member of the account with their card list.
+    async fn delete_staff(&mut self, account_idx: i64, staff_idx: i64) -> Result<(), StoreError>;
+    /// Replaces a staff member's card list (empty for a staff member of every card).
+    async fn set_staff_cards(&mut self, staff_idx: i64, card_idxs: &[i64]) -> Result<(), StoreError>;
+    /// A staff member's card list, ascending.
+    async fn staff_card_idxs(&mut self, staff_idx: i64) -> Result<Vec<i64>, StoreError>;
+    /// Appends a history entry made by a staff member (`actor` `STAFF`).
+    async fn append_staff_event(&mut self, event: &NewEvent, staff_idx: i64) -> Result<(), StoreError>;
 }
 
 /// The storage of one server.
@@ -161,6 +187,19 @@ pub trait Store: Send + Sync {
     /// holds every acknowledged write), PostgreSQL closes its pool. Called once, at shutdown,
     /// after the HTTP server has stopped; later writes fail as unavailable.
     async fn close(&self) -> Result<(), StoreError>;
+
+    // staff members
+    /// A staff member of the account and whether they may act on the card.
+    async fn staff_for_card(
+        &self,
+        account_idx: i64,
+        staff_idx: i64,
+        card_idx: i64,
+    ) -> Result<Option<(StaffRecord, bool)>, StoreError>;
+    /// The account's staff members, oldest first.
+    async fn staff_members(&self, account_idx: i64) -> Result<Vec<StaffRecord>, StoreError>;
+    /// The card lists of the account's staff members: (staffIdx, cardIdx), ascending.
+    async fn staff_cards(&self, account_idx: i64) -> Result<Vec<(i64, i64)>, StoreError>;
 }
 
 /// Options that only some backends use.

@@ -13,6 +13,7 @@ use stampcard_core::wire::HistoryEvent;
 
 use super::idempotency::{KeptResponse, StoredResponse};
 use super::records::{Count, EventRow, GuardRow, Id, StampWithCard, wire_name};
+use super::staff::{StaffCardRow, StaffCovering, StaffRecord};
 use super::write::{Engine, Idempotency, WriteJob, Written};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, IDEMPOTENCY_TTL_MS, NewEvent, Principal, StampRecord, Store, StoreError,
@@ -376,8 +377,8 @@ impl<DB: Dialect> Store for SqlStore<DB> {
 
     async fn history(&self, stamp_idx: i64) -> Result<Vec<HistoryEvent>, StoreError> {
         let st = Statement::new(
-            "SELECT event_idx, stamp_idx, action, stamps_before, stamps_after, actor, api_key_idx, created_at \
-             FROM stamp_events WHERE stamp_idx = $1 ORDER BY event_idx",
+            "SELECT event_idx, stamp_idx, action, stamps_before, stamps_after, actor, api_key_idx, staff_idx, \
+             created_at FROM stamp_events WHERE stamp_idx = $1 ORDER BY event_idx",
         );
         let rows: Vec<EventRow> = self.all(st.bind(stamp_idx)).await?;
         Ok(rows.into_iter().map(HistoryEvent::from).collect())
@@ -422,6 +423,31 @@ impl<DB: Dialect> Store for SqlStore<DB> {
         // Readers first: a read transaction left open would block SQLite's checkpoint.
         self.reader.close().await;
         self.engine.close().await
+    }
+
+    // staff members
+    async fn staff_for_card(
+        &self,
+        account_idx: i64,
+        staff_idx: i64,
+        card_idx: i64,
+    ) -> Result<Option<(StaffRecord, bool)>, StoreError> {
+        let found: Option<StaffCovering> = self.one(staff_for_card(account_idx, staff_idx, card_idx, "")).await?;
+        Ok(found.map(|row| (row.staff, row.covers)))
+    }
+
+    async fn staff_members(&self, account_idx: i64) -> Result<Vec<StaffRecord>, StoreError> {
+        let st = Statement::new("SELECT * FROM staff WHERE account_idx = $1 ORDER BY staff_idx");
+        self.all(st.bind(account_idx)).await
+    }
+
+    async fn staff_cards(&self, account_idx: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+        let st = Statement::new(
+            "SELECT sc.staff_idx, sc.card_idx FROM staff_cards sc JOIN staff s ON s.staff_idx = sc.staff_idx \
+             WHERE s.account_idx = $1 ORDER BY sc.staff_idx, sc.card_idx",
+        );
+        let rows: Vec<StaffCardRow> = self.all(st.bind(account_idx)).await?;
+        Ok(rows.into_iter().map(|row| (row.staff_idx, row.card_idx)).collect())
     }
 }
 
@@ -645,4 +671,88 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
     async fn release_savepoint(&mut self) -> Result<(), StoreError> {
         self.run(Statement::new("RELEASE SAVEPOINT op")).await
     }
+
+    // staff members
+    async fn staff(&mut self, account_idx: i64, staff_idx: i64) -> Result<Option<StaffRecord>, StoreError> {
+        let st =
+            Statement::new(format!("SELECT * FROM staff WHERE account_idx = $1 AND staff_idx = $2 {}", DB::LOCK_CARD));
+        self.one(st.bind(account_idx).bind(staff_idx)).await
+    }
+
+    async fn staff_for_card(
+        &mut self,
+        account_idx: i64,
+        staff_idx: i64,
+        card_idx: i64,
+    ) -> Result<Option<(StaffRecord, bool)>, StoreError> {
+        let found: Option<StaffCovering> =
+            self.one(staff_for_card(account_idx, staff_idx, card_idx, DB::LOCK_CARD)).await?;
+        Ok(found.map(|row| (row.staff, row.covers)))
+    }
+
+    async fn insert_staff(&mut self, staff: &StaffRecord) -> Result<i64, StoreError> {
+        let mut columns = staff_columns(staff);
+        columns.extend([("account_idx", staff.account_idx.into()), ("created_at", staff.created_at.into())]);
+        self.id(insert("staff", columns, "staff_idx")).await
+    }
+
+    async fn update_staff(&mut self, staff: &StaffRecord) -> Result<(), StoreError> {
+        self.run(update("staff", staff_columns(staff), "staff_idx", staff.staff_idx, staff.account_idx)).await
+    }
+
+    async fn delete_staff(&mut self, account_idx: i64, staff_idx: i64) -> Result<(), StoreError> {
+        // The card list goes with it (ON DELETE CASCADE); history events keep the number.
+        let st = Statement::new("DELETE FROM staff WHERE account_idx = $1 AND staff_idx = $2");
+        self.run(st.bind(account_idx).bind(staff_idx)).await
+    }
+
+    async fn set_staff_cards(&mut self, staff_idx: i64, card_idxs: &[i64]) -> Result<(), StoreError> {
+        self.run(Statement::new("DELETE FROM staff_cards WHERE staff_idx = $1").bind(staff_idx)).await?;
+        for card_idx in card_idxs {
+            let st = Statement::new("INSERT INTO staff_cards (staff_idx, card_idx) VALUES ($1, $2)");
+            self.run(st.bind(staff_idx).bind(*card_idx)).await?;
+        }
+        Ok(())
+    }
+
+    async fn staff_card_idxs(&mut self, staff_idx: i64) -> Result<Vec<i64>, StoreError> {
+        let st = Statement::new("SELECT card_idx AS id FROM staff_cards WHERE staff_idx = $1 ORDER BY card_idx");
+        let rows: Vec<Id> = DB::fetch_all(&mut *self.conn, st.bind(staff_idx)).await?;
+        Ok(rows.into_iter().map(|row| row.id).collect())
+    }
+
+    async fn append_staff_event(&mut self, event: &NewEvent, staff_idx: i64) -> Result<(), StoreError> {
+        let columns = vec![
+            ("stamp_idx", event.stamp_idx.into()),
+            ("action", wire_name(event.action).into()),
+            ("stamps_before", Param::count(event.stamps_before)?),
+            ("stamps_after", Param::count(event.stamps_after)?),
+            ("actor", wire_name(event.actor).into()),
+            ("api_key_idx", event.api_key_idx.into()),
+            ("staff_idx", staff_idx.into()),
+            ("created_at", event.at.into()),
+        ];
+        self.id(insert("stamp_events", columns, "event_idx")).await.map(|_| ())
+    }
+}
+
+/// Every column a write sets on a staff member, with its value (see [`stamp_columns`]).
+fn staff_columns(staff: &StaffRecord) -> Vec<(&'static str, Param)> {
+    vec![
+        ("staff_nm", staff.staff_nm.clone().into()),
+        ("pwd_hash", staff.pwd_hash.clone().into()),
+        ("all_cards", staff.all_cards.into()),
+        ("active_yn", staff.active.into()),
+    ]
+}
+
+/// A staff member of the account with `covers`: whether they may act on the card.
+fn staff_for_card(account_idx: i64, staff_idx: i64, card_idx: i64, lock: &str) -> Statement {
+    Statement::new(format!(
+        "SELECT s.*, (s.all_cards OR EXISTS (SELECT 1 FROM staff_cards sc WHERE sc.staff_idx = s.staff_idx \
+         AND sc.card_idx = $3)) AS covers FROM staff s WHERE s.account_idx = $1 AND s.staff_idx = $2 {lock}"
+    ))
+    .bind(account_idx)
+    .bind(staff_idx)
+    .bind(card_idx)
 }

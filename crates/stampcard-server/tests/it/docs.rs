@@ -68,6 +68,11 @@ async fn openapi_covers_every_endpoint() {
         ("post", "/api/page/v1/{token}/onsite/redeem"),
         ("get", "/healthz"),
         ("get", "/openapi.json"),
+        // staff members
+        ("post", stampcard_core::staff::paths::STAFF_CREATE),
+        ("get", stampcard_core::staff::paths::STAFF_LIST),
+        ("put", stampcard_core::staff::paths::STAFF_UPDATE),
+        ("delete", stampcard_core::staff::paths::STAFF_DELETE),
     ];
     let documented: usize =
         body["paths"].as_object().expect("paths").values().map(|item| item.as_object().map_or(0, |o| o.len())).sum();
@@ -176,6 +181,12 @@ fn openapi_constraints_match_the_core_limits() {
         ("CreateStampRequest", "userEml", "maxLength", limits::EMAIL as u64),
         ("CreateStampRequest", "userEtc1", "maxLength", limits::ETC as u64),
         ("UpdateStampRequest", "userEtc2", "maxLength", limits::ETC as u64),
+        // staff members
+        ("StaffCreateRequest", "staffNm", "maxLength", stampcard_core::staff::STAFF_NAME_MAX_CHARS as u64),
+        ("StaffCreateRequest", "staffPwd", "minLength", stampcard_core::staff::STAFF_PWD_MIN_CHARS as u64),
+        ("StaffCreateRequest", "staffPwd", "maxLength", stampcard_core::staff::STAFF_PWD_MAX_CHARS as u64),
+        ("StaffUpdateRequest", "staffPwd", "minLength", stampcard_core::staff::STAFF_PWD_MIN_CHARS as u64),
+        ("StaffUpdateRequest", "staffIdx", "maximum", idx),
     ];
     for (schema, field, key, expected) in cases {
         let actual = schemas[schema]["properties"][field][key].as_u64();
@@ -215,6 +226,7 @@ impl FieldSchema {
 /// Whether the core accepts a request whose only questionable field is `field` = `value`.
 fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
     use stampcard_core::parse::json;
+    use stampcard_core::staff::{StaffCreateRequest, StaffUpdateRequest};
     use stampcard_core::wire::{
         CardCreateRequest, CardUpdateRequest, ChangePinRequest, CreateStampRequest, PinRequest, UpdateStampRequest,
     };
@@ -225,6 +237,8 @@ fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
         "CardCreateRequest" => serde_json::json!({"cardNm": "Coffee", "maxStamps": 5}),
         "CardUpdateRequest" => serde_json::json!({"cardIdx": 1}),
         "PinRequest" | "ChangePinRequest" => serde_json::json!({"currentPin": "2580"}),
+        "StaffCreateRequest" => serde_json::json!({"staffNm": "Ann", "staffPwd": "secret1"}),
+        "StaffUpdateRequest" => serde_json::json!({"staffIdx": 1}),
         other => panic!("no core check for {other}"),
     };
     body[field] = serde_json::Value::from(value);
@@ -235,6 +249,8 @@ fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
         "CardCreateRequest" => json::<CardCreateRequest>(&bytes).expect("parse").check().is_ok(),
         "CardUpdateRequest" => json::<CardUpdateRequest>(&bytes).expect("parse").check().is_ok(),
         "PinRequest" => stampcard_core::secret::check_pin(&json::<PinRequest>(&bytes).expect("parse").pin).is_ok(),
+        "StaffCreateRequest" => json::<StaffCreateRequest>(&bytes).expect("parse").check().is_ok(),
+        "StaffUpdateRequest" => json::<StaffUpdateRequest>(&bytes).expect("parse").check().is_ok(),
         _ => stampcard_core::secret::check_pin(&json::<ChangePinRequest>(&bytes).expect("parse").new_pin).is_ok(),
     }
 }

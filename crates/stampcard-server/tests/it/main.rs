@@ -15,6 +15,7 @@ mod operator;
 mod page;
 mod process;
 mod refusals;
+mod staff;
 mod stamps;
 mod storm;
 mod timeouts;
