@@ -6,6 +6,7 @@ pub mod admin;
 pub mod card;
 pub mod page;
 pub mod stamp;
+pub mod users;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -16,17 +16,20 @@ pub mod postgres;
 pub mod records;
 pub mod sql;
 pub mod sqlite;
+pub mod users;
 pub mod write;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
 pub use crate::error::{StoreError, StoreErrorKind};
 pub use idempotency::{IDEMPOTENCY_TTL_MS, KeptResponse, StoredResponse};
 pub use records::{AccountRecord, ApiKeyRecord, CardRecord, NewEvent, Principal, StampRecord};
+pub use users::{SessionRecord, UserRecord};
 pub use write::{Decision, Idempotency, Op, OpFuture, OpOutput, Ran, ResultJson, WriteJob, Written, op};
 
 use crate::plan::Plan;
@@ -107,6 +110,29 @@ pub trait Tx: Send {
     async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError>;
     /// Ends the savepoint, keeping its changes in the transaction.
     async fn release_savepoint(&mut self) -> Result<(), StoreError>;
+
+    // dashboard logins
+    /// A dashboard user by the lowercase form of its e-mail address.
+    async fn user_by_email(&mut self, email_key: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Inserts a dashboard user (`user_idx` is ignored); returns its id.
+    async fn insert_user(&mut self, user: &UserRecord) -> Result<i64, StoreError>;
+    /// Sets a user's password hash.
+    async fn set_user_password(&mut self, user_idx: i64, password_hash: &str) -> Result<(), StoreError>;
+    /// Deletes a user with its sessions.
+    async fn delete_user(&mut self, user_idx: i64) -> Result<(), StoreError>;
+    /// Ends every dashboard session of a user.
+    async fn delete_user_sessions(&mut self, user_idx: i64) -> Result<(), StoreError>;
+    /// Stores a dashboard session (by token hash).
+    async fn insert_admin_session(&mut self, token_hash: &[u8], user_idx: i64, now_ms: i64) -> Result<(), StoreError>;
+    /// Records a dashboard session's use.
+    async fn touch_admin_session(&mut self, token_hash: &[u8], now_ms: i64) -> Result<(), StoreError>;
+    /// Ends one dashboard session.
+    async fn delete_admin_session(&mut self, token_hash: &[u8]) -> Result<(), StoreError>;
+    /// A login guard (all zeros before the first wrong password), locked for this
+    /// transaction where the backend has row locks.
+    async fn login_guard(&mut self, key: &str) -> Result<LoginGuard, StoreError>;
+    /// Writes a login guard.
+    async fn put_login_guard(&mut self, key: &str, guard: &LoginGuard) -> Result<(), StoreError>;
 }
 
 /// The storage of one server.
@@ -161,6 +187,16 @@ pub trait Store: Send + Sync {
     /// holds every acknowledged write), PostgreSQL closes its pool. Called once, at shutdown,
     /// after the HTTP server has stopped; later writes fail as unavailable.
     async fn close(&self) -> Result<(), StoreError>;
+
+    // dashboard logins
+    /// A dashboard user by the lowercase form of its e-mail address.
+    async fn user_by_email(&self, email_key: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// An account's dashboard users, oldest first.
+    async fn users(&self, account_idx: i64) -> Result<Vec<UserRecord>, StoreError>;
+    /// A dashboard session by its token's hash, with its user and account, live or not.
+    async fn admin_session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError>;
+    /// A login guard (all zeros before the first wrong password).
+    async fn login_guard(&self, key: &str) -> Result<LoginGuard, StoreError>;
 }
 
 /// Options that only some backends use.

@@ -8,11 +8,13 @@ use futures_util::future::BoxFuture;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
+use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
 use super::idempotency::{KeptResponse, StoredResponse};
 use super::records::{Count, EventRow, GuardRow, Id, StampWithCard, wire_name};
+use super::users::{self, LoginGuardRow, SessionRecord, UserRecord};
 use super::write::{Engine, Idempotency, WriteJob, Written};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, IDEMPOTENCY_TTL_MS, NewEvent, Principal, StampRecord, Store, StoreError,
@@ -423,6 +425,24 @@ impl<DB: Dialect> Store for SqlStore<DB> {
         self.reader.close().await;
         self.engine.close().await
     }
+
+    // dashboard logins
+    async fn user_by_email(&self, email_key: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.one(users::user_by_email(email_key)).await
+    }
+
+    async fn users(&self, account_idx: i64) -> Result<Vec<UserRecord>, StoreError> {
+        self.all(users::users_of(account_idx)).await
+    }
+
+    async fn admin_session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError> {
+        self.one(users::session(token_hash)).await
+    }
+
+    async fn login_guard(&self, key: &str) -> Result<LoginGuard, StoreError> {
+        let row: Option<LoginGuardRow> = self.one(users::guard(key, "")).await?;
+        Ok(row.map(LoginGuard::from).unwrap_or_default())
+    }
 }
 
 /// One write's transaction on a connection the backend has opened it on.
@@ -631,7 +651,11 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
     async fn prune(&mut self, now_ms: i64) -> Result<(), StoreError> {
         self.run(Statement::new("DELETE FROM page_sessions WHERE expires_at <= $1").bind(now_ms)).await?;
         let st = Statement::new("DELETE FROM idempotency_keys WHERE created_at < $1");
-        self.run(st.bind(now_ms - IDEMPOTENCY_TTL_MS)).await
+        self.run(st.bind(now_ms - IDEMPOTENCY_TTL_MS)).await?;
+        for st in users::prune(now_ms) {
+            self.run(st).await?;
+        }
+        Ok(())
     }
 
     async fn savepoint(&mut self) -> Result<(), StoreError> {
@@ -644,5 +668,50 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
 
     async fn release_savepoint(&mut self) -> Result<(), StoreError> {
         self.run(Statement::new("RELEASE SAVEPOINT op")).await
+    }
+
+    // dashboard logins
+    async fn user_by_email(&mut self, email_key: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.one(users::user_by_email(email_key)).await
+    }
+
+    async fn insert_user(&mut self, user: &UserRecord) -> Result<i64, StoreError> {
+        self.id(users::insert_user(user)).await
+    }
+
+    async fn set_user_password(&mut self, user_idx: i64, password_hash: &str) -> Result<(), StoreError> {
+        self.run(users::set_password(user_idx, password_hash)).await
+    }
+
+    async fn delete_user(&mut self, user_idx: i64) -> Result<(), StoreError> {
+        self.run(users::delete_user(user_idx)).await
+    }
+
+    async fn delete_user_sessions(&mut self, user_idx: i64) -> Result<(), StoreError> {
+        self.run(users::delete_user_sessions(user_idx)).await
+    }
+
+    async fn insert_admin_session(&mut self, token_hash: &[u8], user_idx: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.run(users::insert_session(token_hash, user_idx, now_ms)).await
+    }
+
+    async fn touch_admin_session(&mut self, token_hash: &[u8], now_ms: i64) -> Result<(), StoreError> {
+        self.run(users::touch_session(token_hash, now_ms)).await
+    }
+
+    async fn delete_admin_session(&mut self, token_hash: &[u8]) -> Result<(), StoreError> {
+        self.run(users::delete_session(token_hash)).await
+    }
+
+    async fn login_guard(&mut self, key: &str) -> Result<LoginGuard, StoreError> {
+        // The row exists before it is locked, so concurrent logins on one e-mail or address
+        // count their wrong passwords one after the other (where the backend has row locks).
+        self.run(users::ensure_guard(key)).await?;
+        let row: Option<LoginGuardRow> = self.one(users::guard(key, DB::LOCK_GUARD)).await?;
+        Ok(row.map(LoginGuard::from).unwrap_or_default())
+    }
+
+    async fn put_login_guard(&mut self, key: &str, guard: &LoginGuard) -> Result<(), StoreError> {
+        self.run(users::put_guard(key, guard)?).await
     }
 }
