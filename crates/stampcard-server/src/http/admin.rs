@@ -347,7 +347,8 @@ pub async fn key_revoke(
     request: JsonRequest<KeyRevokeRequest>,
 ) -> ApiResult {
     let account_idx = owner.session.account_idx;
-    users::revoke_key(state.store.as_ref(), &state.clock, account_idx, request.value.api_key_idx).await?;
+    let api_key_idx = stampcard_core::input::idx("apiKeyIdx", request.value.api_key_idx)?;
+    users::revoke_key(state.store.as_ref(), &state.clock, account_idx, api_key_idx).await?;
     ok(&())
 }
 
