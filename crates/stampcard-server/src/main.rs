@@ -645,27 +645,6 @@ async fn card(command: CardCommand) -> anyhow::Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serve_defaults_are_the_documented_limits() {
-        let cli = Cli::parse_from(["stampcard", "serve"]);
-        let Command::Serve(args) = cli.command else { panic!("not serve") };
-        assert_eq!(args.limits(), Limits::default());
-    }
-
-    #[test]
-    fn seconds_accept_fractions_and_refuse_zero() {
-        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
-        assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
-        assert!(seconds("0").is_err());
-        assert!(seconds("-1").is_err());
-        assert!(seconds("ten").is_err());
-    }
-}
-
 /// The password on standard input: its first line, without the line break.
 fn password_from_stdin() -> anyhow::Result<String> {
     use std::io::BufRead as _;
@@ -721,5 +700,26 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
             println!("user {email} deleted");
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_defaults_are_the_documented_limits() {
+        let cli = Cli::parse_from(["stampcard", "serve"]);
+        let Command::Serve(args) = cli.command else { panic!("not serve") };
+        assert_eq!(args.limits(), Limits::default());
+    }
+
+    #[test]
+    fn seconds_accept_fractions_and_refuse_zero() {
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
+        assert!(seconds("0").is_err());
+        assert!(seconds("-1").is_err());
+        assert!(seconds("ten").is_err());
     }
 }
