@@ -23,7 +23,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The caller behind a valid `Authorization: APIKey <key>`, or behind a dashboard session
 /// cookie (with its CSRF token on a change, and a role that may use the endpoint: see
-/// [`super::admin::staff_may`]), on a plan with the stamp API, within its rate limit.
+/// [`super::session::STAFF_ALLOWED`]), on a plan with the stamp API, within its rate limit.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiCaller {
     /// The account.
@@ -52,8 +52,14 @@ impl FromRequestParts<AppState> for ApiCaller {
         // An `Authorization` header is an API-key request, exactly as before sessions existed;
         // only a request without one is looked at for the dashboard's cookie.
         let caller = match parts.headers.contains_key(header::AUTHORIZATION) {
-            false => match super::admin::session_caller(parts, state).await? {
-                Some(caller) => caller,
+            false => match super::session::session_caller(parts, state).await? {
+                Some(session) => ApiCaller {
+                    account_idx: session.account_idx,
+                    plan: session.plan,
+                    api_key_idx: None,
+                    user_idx: Some(session.user_idx),
+                    role: session.role,
+                },
                 None => return Err(ErrorCode::MissingApiKey.into()),
             },
             true => api_key_caller(parts, state).await?,

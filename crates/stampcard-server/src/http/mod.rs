@@ -8,6 +8,7 @@ pub mod extract;
 pub mod meta;
 pub mod openapi;
 pub mod page;
+pub mod session;
 pub mod stamp;
 pub mod www;
 
