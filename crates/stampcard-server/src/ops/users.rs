@@ -2,8 +2,8 @@
 //! guards, the sessions behind the cookie, and the owner's API keys.
 //!
 //! A login compares the password with argon2id BEFORE the write (as the stamp page does with
-//! PINs), against the user's hash or, for an unknown e-mail, a hash of a random password made
-//! once per process: both cost one hash and answer alike, so neither the time nor the message
+//! PINs), against the user's hash or, for an unknown e-mail, [`DECOY_HASH`]: both cost one
+//! hash and answer alike, so neither the time nor the message
 //! tells which e-mails have users. The write re-reads the guards (locked where the backend
 //! locks rows), re-checks them and counts a wrong password on the e-mail's guard and on the
 //! client address's; a wrong password is committed with its refusal.
@@ -13,7 +13,6 @@ use stampcard_core::dashboard::{
     self, KeyView, LoginGuard, Role, SESSION_TOUCH_SECS, SessionView, check_email, check_key_label, check_password,
     email_key, session_live,
 };
-use tokio::sync::OnceCell;
 
 use super::{Guess, run};
 use crate::clock::{Clock, ymdt};
@@ -159,12 +158,12 @@ pub fn login_allowed(guards: &[LoginGuard], now_ms: i64) -> Result<(), Error> {
     }
 }
 
-/// A hash of a random password, made once per process: what an unknown e-mail's password is
-/// compared with, so it costs the same argon2 work as a known one.
-pub async fn decoy_hash() -> Result<String, Error> {
-    static DECOY: OnceCell<String> = OnceCell::const_new();
-    DECOY.get_or_try_init(|| secrets::hash_secret(secrets::random_token())).await.cloned()
-}
+/// What an unknown e-mail's password is compared with, so it costs the same argon2 work as a
+/// known one: an argon2id hash (with the parameters new hashes get) of a random password
+/// nobody kept. A constant rather than one made at the first unknown e-mail, whose extra hash
+/// would make that first answer slower.
+pub const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$AWtULhMyaEy++M9ikN4EtA$ftZSThMgFjpY71BlK6Vs5SYOXuvpTg5brz+y0yB6Rl4";
 
 /// The CSRF token of a session: derived from the session's token (SHA-256 with a label), so
 /// only a holder of the cookie can know it and nothing more is stored.
@@ -319,5 +318,18 @@ pub async fn revoke_key(store: &dyn Store, clock: &Clock, account_idx: i64, api_
         Ok(())
     } else {
         Err(Error::api(ErrorCode::ApiKeyNotFound, format!("no live API key {api_key_idx} in this account")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_decoy_costs_what_a_real_hash_costs() {
+        let real = secrets::hash_secret("some password".to_owned()).await.expect("hash");
+        let params = |phc: &str| phc.rsplitn(3, '$').nth(2).map(str::to_owned);
+        assert_eq!(params(DECOY_HASH), params(&real), "same algorithm, version and parameters");
+        assert!(!secrets::verify_secret(DECOY_HASH.to_owned(), "some password".to_owned()).await.expect("verify"));
     }
 }
