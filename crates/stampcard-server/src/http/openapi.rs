@@ -169,8 +169,10 @@ pub fn to_json(openapi: &utoipa::openapi::OpenApi) -> String {
 // The refusals operations share, named so each area router can list an operation's refusals
 // as a few of these and its own codes.
 
-/// The API key and the account's plan limits.
-pub const AUTH: &[ErrorCode] = &[MissingApiKey, InvalidApiKey, PlanRequired, RateLimited];
+/// The API key or the dashboard's session cookie (its CSRF token and role), and the
+/// account's plan limits.
+pub const AUTH: &[ErrorCode] =
+    &[MissingApiKey, InvalidApiKey, PlanRequired, RateLimited, LoginRequired, CsrfTokenRequired, RoleForbidden];
 /// A JSON body.
 pub const BODY: &[ErrorCode] =
     &[MalformedJson, MissingField, WrongType, BodyTooLarge, UnsupportedMediaType, RequestTimeout];
@@ -261,7 +263,7 @@ impl<S> Refusing for UtoipaMethodRouter<S> {
 fn retry_after(code: ErrorCode) -> Option<bool> {
     match code {
         RateLimited | PageRateLimited | Locked | Busy => Some(true),
-        WrongPin | WrongOnsitePassword => Some(false),
+        WrongPin | WrongOnsitePassword | WrongLogin => Some(false),
         _ => None,
     }
 }

@@ -64,7 +64,7 @@ async fn load(state: &AppState, token: &str) -> Result<(StampRecord, CardRecord)
 
 /// The client's address: the connection's peer, or with `trust_forwarded_for` the last
 /// address in `X-Forwarded-For` (the one the trusted proxy in front of us appended).
-fn client_address(state: &AppState, parts: &Parts) -> Option<IpAddr> {
+pub(crate) fn client_address(state: &AppState, parts: &Parts) -> Option<IpAddr> {
     if state.trust_forwarded_for {
         let forwarded = parts
             .headers

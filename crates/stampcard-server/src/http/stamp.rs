@@ -125,6 +125,7 @@ pub async fn update(
     caller: ApiCaller,
     mut request: JsonRequest<UpdateStampRequest>,
 ) -> ApiResult {
+    super::session::check_staff_update(caller.role, &request.value)?;
     let ctx = state.ctx(&caller);
     let patch = request.value.check(ctx.today)?;
     let stamp_idx = request.value.stamp_idx;

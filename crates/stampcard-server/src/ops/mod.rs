@@ -7,6 +7,7 @@ pub mod card;
 pub mod page;
 pub mod staff;
 pub mod stamp;
+pub mod users;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -17,11 +17,13 @@ pub mod records;
 pub mod sql;
 pub mod sqlite;
 pub mod staff;
+pub mod users;
 pub mod write;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
@@ -29,6 +31,7 @@ pub use crate::error::{StoreError, StoreErrorKind};
 pub use idempotency::{IDEMPOTENCY_TTL_MS, KeptResponse, StoredResponse};
 pub use records::{AccountRecord, ApiKeyRecord, CardRecord, NewEvent, Principal, StampRecord};
 pub use staff::StaffRecord;
+pub use users::{SessionRecord, UserRecord};
 pub use write::{Decision, Idempotency, Op, OpFuture, OpOutput, Ran, ResultJson, WriteJob, Written, op};
 
 use crate::plan::Plan;
@@ -133,6 +136,29 @@ pub trait Tx: Send {
     async fn staff_card_idxs(&mut self, staff_idx: i64) -> Result<Vec<i64>, StoreError>;
     /// Appends a history entry made by a staff member (`actor` `STAFF`).
     async fn append_staff_event(&mut self, event: &NewEvent, staff_idx: i64) -> Result<(), StoreError>;
+
+    // dashboard logins
+    /// A dashboard user by the lowercase form of its e-mail address.
+    async fn user_by_email(&mut self, email_key: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Inserts a dashboard user (`user_idx` is ignored); returns its id.
+    async fn insert_user(&mut self, user: &UserRecord) -> Result<i64, StoreError>;
+    /// Sets a user's password hash.
+    async fn set_user_password(&mut self, user_idx: i64, password_hash: &str) -> Result<(), StoreError>;
+    /// Deletes a user with its sessions.
+    async fn delete_user(&mut self, user_idx: i64) -> Result<(), StoreError>;
+    /// Ends every dashboard session of a user.
+    async fn delete_user_sessions(&mut self, user_idx: i64) -> Result<(), StoreError>;
+    /// Stores a dashboard session (by token hash).
+    async fn insert_admin_session(&mut self, token_hash: &[u8], user_idx: i64, now_ms: i64) -> Result<(), StoreError>;
+    /// Records a dashboard session's use.
+    async fn touch_admin_session(&mut self, token_hash: &[u8], now_ms: i64) -> Result<(), StoreError>;
+    /// Ends one dashboard session.
+    async fn delete_admin_session(&mut self, token_hash: &[u8]) -> Result<(), StoreError>;
+    /// A login guard (all zeros before the first wrong password), locked for this
+    /// transaction where the backend has row locks.
+    async fn login_guard(&mut self, key: &str) -> Result<LoginGuard, StoreError>;
+    /// Writes a login guard.
+    async fn put_login_guard(&mut self, key: &str, guard: &LoginGuard) -> Result<(), StoreError>;
 }
 
 /// The storage of one server.
@@ -200,6 +226,16 @@ pub trait Store: Send + Sync {
     async fn staff_members(&self, account_idx: i64) -> Result<Vec<StaffRecord>, StoreError>;
     /// The card lists of the account's staff members: (staffIdx, cardIdx), ascending.
     async fn staff_cards(&self, account_idx: i64) -> Result<Vec<(i64, i64)>, StoreError>;
+
+    // dashboard logins
+    /// A dashboard user by the lowercase form of its e-mail address.
+    async fn user_by_email(&self, email_key: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// An account's dashboard users, oldest first.
+    async fn users(&self, account_idx: i64) -> Result<Vec<UserRecord>, StoreError>;
+    /// A dashboard session by its token's hash, with its user and account, live or not.
+    async fn admin_session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError>;
+    /// A login guard (all zeros before the first wrong password).
+    async fn login_guard(&self, key: &str) -> Result<LoginGuard, StoreError>;
 }
 
 /// Options that only some backends use.

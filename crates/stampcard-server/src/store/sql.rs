@@ -8,12 +8,14 @@ use futures_util::future::BoxFuture;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
+use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
 use super::idempotency::{KeptResponse, StoredResponse};
 use super::records::{Count, EventRow, GuardRow, Id, StampWithCard, wire_name};
 use super::staff::{StaffCardRow, StaffCovering, StaffRecord};
+use super::users::{LoginGuardRow, SessionRecord, UserRecord};
 use super::write::{Engine, Idempotency, WriteJob, Written};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, IDEMPOTENCY_TTL_MS, NewEvent, Principal, StampRecord, Store, StoreError,
@@ -449,6 +451,24 @@ impl<DB: Dialect> Store for SqlStore<DB> {
         let rows: Vec<StaffCardRow> = self.all(st.bind(account_idx)).await?;
         Ok(rows.into_iter().map(|row| (row.staff_idx, row.card_idx)).collect())
     }
+
+    // dashboard logins
+    async fn user_by_email(&self, email_key: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.one(logins::user_by_email(email_key)).await
+    }
+
+    async fn users(&self, account_idx: i64) -> Result<Vec<UserRecord>, StoreError> {
+        self.all(logins::users_of(account_idx)).await
+    }
+
+    async fn admin_session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError> {
+        self.one(logins::session(token_hash)).await
+    }
+
+    async fn login_guard(&self, key: &str) -> Result<LoginGuard, StoreError> {
+        let row: Option<LoginGuardRow> = self.one(logins::guard(key, "")).await?;
+        Ok(row.map(LoginGuard::from).unwrap_or_default())
+    }
 }
 
 /// One write's transaction on a connection the backend has opened it on.
@@ -657,7 +677,11 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
     async fn prune(&mut self, now_ms: i64) -> Result<(), StoreError> {
         self.run(Statement::new("DELETE FROM page_sessions WHERE expires_at <= $1").bind(now_ms)).await?;
         let st = Statement::new("DELETE FROM idempotency_keys WHERE created_at < $1");
-        self.run(st.bind(now_ms - IDEMPOTENCY_TTL_MS)).await
+        self.run(st.bind(now_ms - IDEMPOTENCY_TTL_MS)).await?;
+        for st in logins::prune(now_ms) {
+            self.run(st).await?;
+        }
+        Ok(())
     }
 
     async fn savepoint(&mut self) -> Result<(), StoreError> {
@@ -734,6 +758,51 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
         ];
         self.id(insert("stamp_events", columns, "event_idx")).await.map(|_| ())
     }
+
+    // dashboard logins
+    async fn user_by_email(&mut self, email_key: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.one(logins::user_by_email(email_key)).await
+    }
+
+    async fn insert_user(&mut self, user: &UserRecord) -> Result<i64, StoreError> {
+        self.id(logins::insert_user(user)).await
+    }
+
+    async fn set_user_password(&mut self, user_idx: i64, password_hash: &str) -> Result<(), StoreError> {
+        self.run(logins::set_password(user_idx, password_hash)).await
+    }
+
+    async fn delete_user(&mut self, user_idx: i64) -> Result<(), StoreError> {
+        self.run(logins::delete_user(user_idx)).await
+    }
+
+    async fn delete_user_sessions(&mut self, user_idx: i64) -> Result<(), StoreError> {
+        self.run(logins::delete_user_sessions(user_idx)).await
+    }
+
+    async fn insert_admin_session(&mut self, token_hash: &[u8], user_idx: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.run(logins::insert_session(token_hash, user_idx, now_ms)).await
+    }
+
+    async fn touch_admin_session(&mut self, token_hash: &[u8], now_ms: i64) -> Result<(), StoreError> {
+        self.run(logins::touch_session(token_hash, now_ms)).await
+    }
+
+    async fn delete_admin_session(&mut self, token_hash: &[u8]) -> Result<(), StoreError> {
+        self.run(logins::delete_session(token_hash)).await
+    }
+
+    async fn login_guard(&mut self, key: &str) -> Result<LoginGuard, StoreError> {
+        // The row exists before it is locked, so concurrent logins on one e-mail or address
+        // count their wrong passwords one after the other (where the backend has row locks).
+        self.run(logins::ensure_guard(key)).await?;
+        let row: Option<LoginGuardRow> = self.one(logins::guard(key, DB::LOCK_GUARD)).await?;
+        Ok(row.map(LoginGuard::from).unwrap_or_default())
+    }
+
+    async fn put_login_guard(&mut self, key: &str, guard: &LoginGuard) -> Result<(), StoreError> {
+        self.run(logins::put_guard(key, guard)?).await
+    }
 }
 
 /// Every column a write sets on a staff member, with its value (see [`stamp_columns`]).
@@ -755,4 +824,129 @@ fn staff_for_card(account_idx: i64, staff_idx: i64, card_idx: i64, lock: &str) -
     .bind(account_idx)
     .bind(staff_idx)
     .bind(card_idx)
+}
+
+// dashboard logins
+/// The dashboard's statements (users, admin sessions, login guards).
+mod logins {
+    use stampcard_core::dashboard::{LOGIN_QUIET_RESET_MS, LoginGuard, SESSION_IDLE_SECS, SESSION_MAX_SECS};
+
+    use super::{Param, Statement, StoreError, UserRecord};
+
+    const USER_COLUMNS: &str = "user_idx, account_idx, email, email_key, role, password_hash, created_at";
+
+    /// A user by the lowercase form of its address.
+    pub(crate) fn user_by_email(email_key: &str) -> Statement {
+        Statement::new(format!("SELECT {USER_COLUMNS} FROM users WHERE email_key = $1")).bind(email_key)
+    }
+
+    /// An account's users, oldest first.
+    pub(crate) fn users_of(account_idx: i64) -> Statement {
+        Statement::new(format!("SELECT {USER_COLUMNS} FROM users WHERE account_idx = $1 ORDER BY user_idx"))
+            .bind(account_idx)
+    }
+
+    /// Inserts a user, returning its id.
+    pub(crate) fn insert_user(user: &UserRecord) -> Statement {
+        Statement::new(
+            "INSERT INTO users (account_idx, email, email_key, role, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING user_idx AS id",
+        )
+        .bind(user.account_idx)
+        .bind(user.email.as_str())
+        .bind(user.email_key.as_str())
+        .bind(user.role.as_str())
+        .bind(user.password_hash.as_str())
+        .bind(user.created_at)
+    }
+
+    /// Sets a user's password hash.
+    pub(crate) fn set_password(user_idx: i64, password_hash: &str) -> Statement {
+        Statement::new("UPDATE users SET password_hash = $1 WHERE user_idx = $2").bind(password_hash).bind(user_idx)
+    }
+
+    /// Deletes a user (its sessions go with it).
+    pub(crate) fn delete_user(user_idx: i64) -> Statement {
+        Statement::new("DELETE FROM users WHERE user_idx = $1").bind(user_idx)
+    }
+
+    /// Ends every session of a user.
+    pub(crate) fn delete_user_sessions(user_idx: i64) -> Statement {
+        Statement::new("DELETE FROM admin_sessions WHERE user_idx = $1").bind(user_idx)
+    }
+
+    /// A session by its token's hash, with its user and account.
+    pub(crate) fn session(token_hash: &[u8]) -> Statement {
+        Statement::new(
+            "SELECT u.user_idx, u.email, u.role, a.account_idx, a.name AS account_nm, a.plan, s.created_at, \
+             s.last_seen_at FROM admin_sessions s JOIN users u ON u.user_idx = s.user_idx \
+             JOIN accounts a ON a.account_idx = u.account_idx WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+    }
+
+    /// Stores a new session.
+    pub(crate) fn insert_session(token_hash: &[u8], user_idx: i64, now_ms: i64) -> Statement {
+        Statement::new(
+            "INSERT INTO admin_sessions (token_hash, user_idx, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(token_hash)
+        .bind(user_idx)
+        .bind(now_ms)
+    }
+
+    /// Records a session's use.
+    pub(crate) fn touch_session(token_hash: &[u8], now_ms: i64) -> Statement {
+        Statement::new("UPDATE admin_sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1")
+            .bind(now_ms)
+            .bind(token_hash)
+    }
+
+    /// Ends one session.
+    pub(crate) fn delete_session(token_hash: &[u8]) -> Statement {
+        Statement::new("DELETE FROM admin_sessions WHERE token_hash = $1").bind(token_hash)
+    }
+
+    /// Creates a guard's row if it is missing, so the read after it can lock it.
+    pub(crate) fn ensure_guard(key: &str) -> Statement {
+        Statement::new("INSERT INTO login_guards (guard_key) VALUES ($1) ON CONFLICT (guard_key) DO NOTHING").bind(key)
+    }
+
+    /// A guard's row (`lock` appended: the backend's row lock inside a write).
+    pub(crate) fn guard(key: &str, lock: &str) -> Statement {
+        Statement::new(format!(
+            "SELECT failures, locked_until, last_failure_at FROM login_guards WHERE guard_key = $1 {lock}"
+        ))
+        .bind(key)
+    }
+
+    /// Writes a guard.
+    pub(crate) fn put_guard(key: &str, guard: &LoginGuard) -> Result<Statement, StoreError> {
+        Ok(Statement::new(
+            "INSERT INTO login_guards (guard_key, failures, locked_until, last_failure_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (guard_key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, \
+             last_failure_at = excluded.last_failure_at",
+        )
+        .bind(key)
+        .bind(Param::count(guard.failures)?)
+        .bind(guard.locked_until_ms)
+        .bind(guard.last_failure_ms))
+    }
+
+    /// What pruning deletes: sessions past either limit, and guards with no lock in force and no
+    /// wrong password for an hour (they would start afresh anyway), so guesses from many
+    /// addresses or at many unknown e-mails cannot grow the table for ever.
+    pub(crate) fn prune(now_ms: i64) -> [Statement; 2] {
+        let idle_cutoff = now_ms - i64::from(SESSION_IDLE_SECS) * 1000;
+        let max_cutoff = now_ms - i64::from(SESSION_MAX_SECS) * 1000;
+        let quiet_cutoff = now_ms - LOGIN_QUIET_RESET_MS;
+        [
+            Statement::new("DELETE FROM admin_sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+                .bind(idle_cutoff)
+                .bind(max_cutoff),
+            Statement::new("DELETE FROM login_guards WHERE locked_until <= $1 AND last_failure_at <= $2")
+                .bind(now_ms)
+                .bind(quiet_cutoff),
+        ]
+    }
 }

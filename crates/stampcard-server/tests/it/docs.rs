@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use stampcard_core::dashboard::paths as dashboard;
 use stampcard_core::wire::paths;
 
 use crate::helpers::spawn_app;
@@ -73,6 +74,12 @@ async fn openapi_covers_every_endpoint() {
         ("get", stampcard_core::staff::paths::STAFF_LIST),
         ("put", stampcard_core::staff::paths::STAFF_UPDATE),
         ("delete", stampcard_core::staff::paths::STAFF_DELETE),
+        ("post", dashboard::LOGIN),
+        ("post", dashboard::LOGOUT),
+        ("get", dashboard::ME),
+        ("post", dashboard::KEY_CREATE),
+        ("get", dashboard::KEY_LIST),
+        ("post", dashboard::KEY_REVOKE),
     ];
     let documented: usize =
         body["paths"].as_object().expect("paths").values().map(|item| item.as_object().map_or(0, |o| o.len())).sum();
@@ -96,6 +103,30 @@ async fn openapi_covers_every_endpoint() {
             .as_str()
             .is_some_and(|d| d.contains("APIKey sck_"))
     );
+    // The dashboard's cookie is a scheme of its own; every operation that takes an API key
+    // takes it too, and the owner's key endpoints take only the cookie.
+    let cookie = &body["components"]["securitySchemes"]["dashboardSession"];
+    assert_eq!(
+        (&cookie["type"], &cookie["in"], &cookie["name"]),
+        (&"apiKey".into(), &"cookie".into(), &"stampcard_session".into())
+    );
+    for (path, item) in body["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let schemes: Vec<&str> = operation["security"]
+                .as_array()
+                .map(|s| s.iter().filter_map(|r| r.as_object()).flat_map(|r| r.keys()).map(String::as_str).collect())
+                .unwrap_or_default();
+            if schemes.contains(&"APIKey") {
+                assert!(schemes.contains(&"dashboardSession"), "{method} {path}: {schemes:?}");
+            }
+            if path.starts_with("/api/admin/v1/key/") {
+                assert_eq!(schemes, ["dashboardSession"], "{method} {path}");
+            }
+        }
+    }
+    let login = &body["paths"][dashboard::LOGIN]["post"]["responses"];
+    assert!(login["200"]["headers"]["Set-Cookie"].is_object(), "{login}");
+    assert!(login["401"]["headers"]["Retry-After"].is_object(), "a wrong password that starts a lock says how long");
     // The headers the server sends are declared, and the optional Idempotency-Key is a string.
     let add = &body["paths"][paths::ADD]["put"];
     let key = add["parameters"].as_array().and_then(|p| p.iter().find(|p| p["name"] == "Idempotency-Key"));

@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod history;
 mod idempotency;
+mod logins;
 mod metrics;
 mod operator;
 mod page;
