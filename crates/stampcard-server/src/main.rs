@@ -560,6 +560,7 @@ async fn card(command: CardCommand) -> anyhow::Result<()> {
                 url,
                 onsite_yn: onsite_yn.map(|flag| if flag == "Y" { YesNo::Y } else { YesNo::N }),
                 onsite_pwd,
+                ..CardCreateRequest::default()
             };
             let card = admin::create_card(store.as_ref(), &clock, account, request).await?;
             if json.json {

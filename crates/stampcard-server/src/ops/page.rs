@@ -14,10 +14,10 @@ use stampcard_core::secret::{self, CardGuard};
 use stampcard_core::types::{YesNo, Ymd};
 use stampcard_core::wire::{HistoryAction, HistoryActor, PageIntro, PageView, PinState, SessionResult};
 
-use super::{Guess, remaining_secs};
+use super::{Guess, card_rules, remaining_secs};
 use crate::error::Error;
 use crate::secrets;
-use crate::store::{CardRecord, Decision, NewEvent, OpOutput, StampRecord, Tx};
+use crate::store::{CardRecord, Decision, LinkedStamp, NewEvent, OpOutput, StampRecord, Tx};
 
 /// How long a stamp-page session lasts.
 pub const SESSION_SECS: u32 = 30 * 60;
@@ -32,8 +32,15 @@ pub fn intro(stamp: &StampRecord, card: &CardRecord, now_ms: i64) -> PageIntro {
     }
 }
 
-/// The whole card, with the state the core derives for `today`.
-pub fn view(stamp: &StampRecord, card: &CardRecord, today: NaiveDate, now_ms: i64) -> PageView {
+/// The whole card, with the state the core derives for `today`. `previous_redeemed` is the
+/// redemption day of the stamp this one automatically renewed, if any.
+pub fn view(
+    stamp: &StampRecord,
+    card: &CardRecord,
+    previous_redeemed: Option<NaiveDate>,
+    today: NaiveDate,
+    now_ms: i64,
+) -> PageView {
     PageView {
         card_nm: card.name.clone(),
         card_ttl: card.title.clone(),
@@ -49,6 +56,7 @@ pub fn view(stamp: &StampRecord, card: &CardRecord, today: NaiveDate, now_ms: i6
         today: Ymd(today),
         state: rules::state(&card.model(), &stamp.model(), today),
         onsite_locked_secs: remaining_secs(stamp.onsite_locked_until, now_ms),
+        previous_redeemed_ymd: previous_redeemed.map(Ymd),
     }
 }
 
@@ -98,8 +106,14 @@ fn customer_event(
     }
 }
 
+/// The stamp the link stands for: the newest of its chain of automatic renewals.
+async fn load_linked(tx: &mut dyn Tx, token: &str) -> Result<LinkedStamp, Error> {
+    Ok(tx.stamp_by_link(token).await?.ok_or(ErrorCode::StampNotFound)?)
+}
+
 async fn load(tx: &mut dyn Tx, token: &str) -> Result<(StampRecord, CardRecord), Error> {
-    Ok(tx.stamp_by_token(token).await?.ok_or(ErrorCode::StampNotFound)?)
+    let linked = load_linked(tx, token).await?;
+    Ok((linked.stamp, linked.card))
 }
 
 /// Counts a wrong guess; returns the refusal, mentioning the lock when this guess starts one.
@@ -260,9 +274,13 @@ pub async fn onsite(
     today: NaiveDate,
     now_ms: i64,
 ) -> OpOutput {
-    let (mut stamp, card) = load(tx, &token).await?;
+    let LinkedStamp { mut stamp, card, previous_redeemed_ymd } = load_linked(tx, &token).await?;
     let mut guard = tx.card_guard(card.card_idx).await?;
     let next = onsite_allowed(&stamp, &card, &guard, action, today, now_ms)?;
+    if action == OnsiteAction::Add {
+        // Like the state rules, before the password: a refusal tells nothing about it.
+        card_rules::check_add_pace(tx, &card, stamp.stamp_idx, now_ms).await?;
+    }
     if !guess.matches(card.onsite_pwd_hash.as_deref()).await? {
         let mut refusal = count_failure(
             &mut stamp.onsite_failures,
@@ -300,5 +318,13 @@ pub async fn onsite(
         OnsiteAction::Redeem => HistoryAction::Use,
     };
     tx.append_event(&customer_event(&stamp, history_action, HistoryActor::Onsite, before, now_ms)).await?;
-    Decision::done(&view(&stamp, &card, today, now_ms))
+    if action == OnsiteAction::Redeem {
+        let by = card_rules::Actor { actor: HistoryActor::Onsite, api_key_idx: None };
+        // With automatic renewal the page goes on with the new card, saying the reward was
+        // redeemed today above it.
+        if let Some(renewed) = card_rules::renew_after_redeem(tx, &mut stamp, &card, by, today, now_ms).await? {
+            return Decision::done(&view(&renewed, &card, Some(today), today, now_ms));
+        }
+    }
+    Decision::done(&view(&stamp, &card, previous_redeemed_ymd, today, now_ms))
 }
