@@ -266,6 +266,41 @@ async fn concurrent_adds_on_two_servers_keep_the_cooldown_and_the_daily_cap() {
     assert_eq!(split(&answers, ErrorCode::DailyAddLimit), 3, "exactly the daily cap");
     assert_eq!((both.count(capped).await, adds(both.store.as_ref(), capped).await), (3, 3));
 
+    // The staff's add on the customer page and the API's add share the rules.
+    let counter = both.stamp_on_card(json!({"cooldownSecs": 3600, "onsiteYn": "Y", "onsitePwd": STAFF})).await;
+    let token = both.store.stamp_and_card(both.account_idx, counter).await.expect("store").expect("stamp").0.token;
+    let session = both.send(0, reqwest::Method::POST, &page(&token, "/pin"), json!({"pin": "2580"})).await;
+    let session = session.ok()["sessionToken"].as_str().expect("session").to_owned();
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let (both, token, session) = (both.clone(), token.clone(), session.clone());
+            tokio::spawn(async move {
+                if i % 3 == 0 {
+                    return both
+                        .send(i % 2, reqwest::Method::PUT, "/api/stamp/v1/add", json!({"stampIdx": counter}))
+                        .await;
+                }
+                let response = both
+                    .client
+                    .post(format!("{}{}", both.urls[i % 2], page(&token, "/onsite/add")))
+                    .header("Authorization", format!("Bearer {session}"))
+                    .json(&json!({"onsitePwd": STAFF}))
+                    .send()
+                    .await
+                    .expect("request");
+                let (status, headers) = (response.status().as_u16(), response.headers().clone());
+                let text = response.text().await.expect("body");
+                Resp { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("task"));
+    }
+    assert_eq!(split(&answers, ErrorCode::AddTooSoon), 1, "one add per cooldown, whoever adds");
+    assert_eq!((both.count(counter).await, adds(both.store.as_ref(), counter).await), (1, 1));
+
     Arc::into_inner(both).expect("one owner").stop().await;
 }
 
@@ -427,20 +462,34 @@ async fn auto_renewal_follows_every_redeem_path_and_the_link_follows_it() {
         added.ok();
     }
     assert_eq!(app.count(third).await, 2, "the first link adds to the newest stamp");
-    let redeemed =
-        page_call(&app, "POST", &page(&token, "/onsite/redeem"), Some(&session), Some(json!({"onsitePwd": STAFF})))
-            .await;
-    let redeemed = redeemed.ok();
-    assert_eq!((&redeemed["stamps"], &redeemed["state"]), (&json!(0), &json!("COLLECTING")));
-    assert_eq!(redeemed["previousRedeemedYmd"], app.day(0));
+    let redeem = || {
+        app.anonymous("POST", &page(&token, "/onsite/redeem"))
+            .header("Authorization", &format!("Bearer {session}"))
+            .header("Idempotency-Key", "counter-redeem-1")
+            .json(&json!({"onsitePwd": STAFF}))
+            .send()
+    };
+    let redeemed = redeem().await;
+    let answer = redeemed.ok();
+    assert_eq!((&answer["stamps"], &answer["state"]), (&json!(0), &json!("COLLECTING")));
+    assert_eq!(answer["previousRedeemedYmd"], app.day(0));
     let fourth = assert_renewed(&app, third, 30).await;
+    // A retry with the same key never acts on the new card: refused by the rules while the new
+    // card cannot be redeemed, and replayed (the key belongs to the link) once it could be.
+    redeem().await.refused(ErrorCode::NotComplete);
     let middle_link = app.token(second).await;
     let session = open_session(&app, &middle_link, "2580").await;
     let session = session.ok()["sessionToken"].as_str().expect("session").to_owned();
-    page_call(&app, "POST", &page(&middle_link, "/onsite/add"), Some(&session), Some(json!({"onsitePwd": STAFF})))
-        .await
-        .ok();
-    assert_eq!(app.count(fourth).await, 1, "any link of the chain reaches the newest stamp");
+    for _ in 0..2 {
+        page_call(&app, "POST", &page(&middle_link, "/onsite/add"), Some(&session), Some(json!({"onsitePwd": STAFF})))
+            .await
+            .ok();
+    }
+    assert_eq!(app.count(fourth).await, 2, "any link of the chain reaches the newest stamp");
+    let retried = redeem().await;
+    assert_eq!((retried.ok(), retried.header("idempotency-replayed")), (answer, Some("true")));
+    let fourth_now = stamp_record(&app, fourth).await;
+    assert_eq!((fourth_now.redeemed_on, fourth_now.next_stamp_idx), (None, None));
 
     // Deleting the newest stamp unlinks it: the link shows the redeemed one again.
     app.call("DELETE", &format!("/api/stamp/v1/delete?stampIdx={fourth}")).send().await.ok();
