@@ -292,6 +292,15 @@ enum CardCommand {
         /// The on-site staff password (stored only as an argon2id hash).
         #[arg(long, env = "STAMPCARD_ONSITE_PWD")]
         onsite_pwd: Option<String>,
+        /// Minimum seconds between two adds on one stamp (0: off).
+        #[arg(long, env = "STAMPCARD_COOLDOWN_SECS")]
+        cooldown_secs: Option<i64>,
+        /// Most adds per stamp per UTC day (0: off).
+        #[arg(long, env = "STAMPCARD_MAX_ADDS_PER_DAY")]
+        max_adds_per_day: Option<i64>,
+        /// Y: redeeming a stamp issues the customer's next stamp.
+        #[arg(long, env = "STAMPCARD_AUTO_RENEW_YN", value_parser = ["Y", "N"])]
+        auto_renew_yn: Option<String>,
         #[command(flatten)]
         json: JsonFlag,
         #[command(flatten)]
@@ -548,6 +557,9 @@ async fn card(command: CardCommand) -> anyhow::Result<()> {
             url,
             onsite_yn,
             onsite_pwd,
+            cooldown_secs,
+            max_adds_per_day,
+            auto_renew_yn,
             json,
             database,
         } => {
@@ -560,7 +572,9 @@ async fn card(command: CardCommand) -> anyhow::Result<()> {
                 url,
                 onsite_yn: onsite_yn.map(|flag| if flag == "Y" { YesNo::Y } else { YesNo::N }),
                 onsite_pwd,
-                ..CardCreateRequest::default()
+                cooldown_secs,
+                max_adds_per_day,
+                auto_renew_yn: auto_renew_yn.map(|flag| if flag == "Y" { YesNo::Y } else { YesNo::N }),
             };
             let card = admin::create_card(store.as_ref(), &clock, account, request).await?;
             if json.json {

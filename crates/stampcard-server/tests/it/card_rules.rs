@@ -527,3 +527,38 @@ async fn no_renewal_without_the_flag_or_on_a_retired_card_and_the_window_keeps_t
     assert_eq!(next.start, app.today());
     assert_eq!(next.end.format("%Y-%m-%d").to_string(), app.months_ahead(60));
 }
+
+#[tokio::test]
+async fn the_command_line_sets_the_card_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = Backend::from_env().fresh_database_url(&dir).await;
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_stampcard"))
+            .args(args)
+            .args(["--database-url", &database_url, "--json"])
+            .output()
+            .expect("run stampcard");
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice::<Value>(&output.stdout).expect("JSON")
+    };
+    let account = run(&["account", "create", "--name", "Shop", "--plan", "personal"]);
+    let account = account["accountIdx"].to_string();
+    let card = run(&[
+        "card",
+        "create",
+        "--account",
+        &account,
+        "--card-nm",
+        "Coffee",
+        "--max-stamps",
+        "10",
+        "--cooldown-secs",
+        "600",
+        "--max-adds-per-day",
+        "3",
+        "--auto-renew-yn",
+        "Y",
+    ]);
+    assert_eq!((&card["cooldownSecs"], &card["maxAddsPerDay"]), (&json!(600), &json!(3)));
+    assert_eq!((&card["activeYn"], &card["autoRenewYn"]), (&json!("Y"), &json!("Y")));
+}
