@@ -55,6 +55,7 @@ pub async fn seed(store: &dyn Store, clock: &Clock, public_url: &str) -> Result<
                 url: None,
                 onsite_yn: Some(YesNo::Y),
                 onsite_pwd: Some(DEMO_ONSITE_PASSWORD.to_owned()),
+                ..CardCreateRequest::default()
             };
             admin::create_card(store, clock, account_idx, request).await?.card_idx
         }

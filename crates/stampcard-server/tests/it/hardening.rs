@@ -210,6 +210,7 @@ fn slow_set_count(account_idx: i64, stamp_idx: i64, count: u32, now_ms: i64) -> 
                 stamps_after: count,
                 actor: stampcard_core::wire::HistoryActor::ApiKey,
                 api_key_idx: None,
+                staff_idx: None,
                 at: now_ms,
             })
             .await?;
@@ -291,6 +292,7 @@ async fn a_failing_or_panicking_write_fails_alone() {
                     stamps_after: 9,
                     actor: stampcard_core::wire::HistoryActor::ApiKey,
                     api_key_idx: None,
+                    staff_idx: None,
                     at: now_ms,
                 })
                 .await?;
