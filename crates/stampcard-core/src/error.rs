@@ -88,6 +88,17 @@ error_codes! {
     OnsitePasswordMissing = (1021, 422, "a card with onsiteYn=Y needs an onsitePwd"),
     /// The request body did not arrive within the server's request-body timeout.
     RequestTimeout = (1030, 408, "the request body did not arrive in time; send it again"),
+    // reading stamps (get, list, export, stats)
+    /// A list `cursor` is malformed, altered, or belongs to another query.
+    InvalidCursor = (1040, 400, "the cursor is not one this server issued for this query; start again without a cursor"),
+    /// A `status` filter is not one of the statuses.
+    InvalidStatus = (1041, 422, "status must be one of ACTIVE, FULL, REDEEMED, INACTIVE, UPCOMING, EXPIRED"),
+    /// An export `format` is not `csv` or `jsonl`.
+    InvalidExportFormat = (1042, 422, "format must be csv or jsonl"),
+    /// A stats period ends before it starts.
+    PeriodOrder = (1043, 422, "from must not be after to"),
+    /// A stats period is longer than 366 days.
+    PeriodTooLong = (1044, 422, "the period must be at most 366 days; ask for it in several calls"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.

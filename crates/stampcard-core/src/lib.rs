@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod find;
 pub mod input;
 pub mod model;
 pub mod parse;
