@@ -4,6 +4,7 @@
 pub mod card;
 pub mod error;
 pub mod extract;
+pub mod find;
 pub mod meta;
 pub mod openapi;
 pub mod page;
@@ -100,6 +101,7 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(stamp::router())
         .merge(card::router())
+        .merge(find::router())
         .merge(page::router())
         .merge(meta::router())
 }

@@ -135,6 +135,7 @@ pub struct ErrorEnvelope {
     tags(
         (name = "stamp", description = "The stamp API (wire-compatible with the hosted API)"),
         (name = "card", description = "Cards (our extension)"),
+        (name = "find", description = "Reading stamps for the back office: get, list, export, stats (our extension)"),
         (name = "page", description = "The customer stamp page (no API key; the token in stampUrl scopes it)"),
         (name = "meta", description = "Health and this document")
     )

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod card;
+pub mod find;
 pub mod page;
 pub mod stamp;
 

@@ -12,6 +12,7 @@ use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
 use super::idempotency::{KeptResponse, StoredResponse};
+use super::find;
 use super::records::{Count, EventRow, GuardRow, Id, StampWithCard, wire_name};
 use super::write::{Engine, Idempotency, WriteJob, Written};
 use super::{
@@ -199,7 +200,7 @@ pub trait Dialect: Driver {
 
 /// The card columns besides its ids; `created_at` is renamed so a card also decodes from a
 /// row joined with its stamp (whose ids are the card's).
-const CARD_FIELDS: &str = "c.card_nm, c.card_ttl, c.max_stamps, c.stamp_img_url, c.url, c.onsite_yn, \
+pub(crate) const CARD_FIELDS: &str = "c.card_nm, c.card_ttl, c.max_stamps, c.stamp_img_url, c.url, c.onsite_yn, \
      c.onsite_pwd_hash, c.created_at AS card_created_at";
 
 /// Every column a write sets on a stamp, with its value. A new stamp column goes here, in
@@ -422,6 +423,35 @@ impl<DB: Dialect> Store for SqlStore<DB> {
         // Readers first: a read transaction left open would block SQLite's checkpoint.
         self.reader.close().await;
         self.engine.close().await
+    }
+
+    // reading stamps (issue 10)
+    async fn found_stamp(&self, account_idx: i64, stamp_idx: i64) -> Result<Option<find::FoundStamp>, StoreError> {
+        self.one(find::one(account_idx, stamp_idx)).await
+    }
+
+    async fn find_stamps(
+        &self,
+        query: &find::StampQuery,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<find::FoundStamp>, StoreError> {
+        self.all(find::page(query, before, limit)).await
+    }
+
+    async fn stats(
+        &self,
+        account_idx: i64,
+        card_idx: Option<i64>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(Vec<find::DayRow>, i64), StoreError> {
+        // Two reads: an event written between them can be in one count and not the other,
+        // which figures of a period that may include today can live with.
+        let days = self.all(find::stats_days(account_idx, card_idx, from_ms, to_ms)).await?;
+        let customers: Option<find::BigCount> =
+            self.one(find::stats_customers(account_idx, card_idx, from_ms, to_ms)).await?;
+        Ok((days, customers.map_or(0, |row| row.n)))
     }
 }
 
