@@ -335,14 +335,11 @@ impl ListQuery {
         let params = Params { pairs };
         let limit = match params.optional("limit")? {
             None => DEFAULT_LIMIT,
-            Some(text) => text
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-                .ok_or_else(|| {
+            Some(text) => {
+                text.trim().parse::<u32>().ok().filter(|limit| (1..=MAX_LIMIT).contains(limit)).ok_or_else(|| {
                     ApiError::new(ErrorCode::OutOfRange, format!("limit must be an integer from 1 to {MAX_LIMIT}"))
-                })?,
+                })?
+            }
         };
         let filter = Filter {
             card_idx: params.card_idx()?,
@@ -387,7 +384,11 @@ impl StatsQuery {
         if days > i64::from(MAX_STATS_DAYS) {
             return Err(ApiError::new(
                 ErrorCode::PeriodTooLong,
-                format!("the period from {} to {} has {days} days; ask for at most {MAX_STATS_DAYS}", Ymd(from), Ymd(to)),
+                format!(
+                    "the period from {} to {} has {days} days; ask for at most {MAX_STATS_DAYS}",
+                    Ymd(from),
+                    Ymd(to)
+                ),
             ));
         }
         Ok(StatsQuery { card_idx, from, to })
@@ -573,9 +574,6 @@ mod tests {
     fn export_query() {
         assert_eq!(ExportQuery::parse(&pairs(&[])).unwrap().format, ExportFormat::Csv);
         assert_eq!(ExportQuery::parse(&pairs(&[("format", "jsonl")])).unwrap().format, ExportFormat::Jsonl);
-        assert_eq!(
-            ExportQuery::parse(&pairs(&[("format", "xml")])).unwrap_err().code,
-            ErrorCode::InvalidExportFormat
-        );
+        assert_eq!(ExportQuery::parse(&pairs(&[("format", "xml")])).unwrap_err().code, ErrorCode::InvalidExportFormat);
     }
 }

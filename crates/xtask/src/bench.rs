@@ -20,7 +20,13 @@ pub struct Options {
 type Bench = fn() -> Result<bool>;
 
 /// All benchmarks, in the order they run.
-const BENCHES: &[(&str, Bench)] = &[("widget-size", widget_size), ("durable-adds", durable_adds)];
+const BENCHES: &[(&str, Bench)] =
+    &[("widget-size", widget_size), ("durable-adds", durable_adds), ("list-pages", list_pages)];
+
+/// With 100,000 stamps on SQLite, every kind of filtered list page (by card, status, userId,
+/// `q`, deep cursor) must answer within this many milliseconds at the 95th percentile,
+/// measured over HTTP on loopback.
+const LIST_PAGE_P95_BUDGET_MS: f64 = 25.0;
 
 /// Durable adds through HTTP at 64 connections must reach this multiple of a raw
 /// one-transaction-per-update SQLite loop.
@@ -81,4 +87,28 @@ fn durable_adds() -> Result<bool> {
         .ok_or_else(|| anyhow::anyhow!("no ratio in the bench_adds output: {line:?}"))?;
     eprintln!("{line}\ndurable adds: HTTP is {ratio:.2}x the raw loop (budget: at least {DURABLE_ADDS_MIN_RATIO}x)");
     Ok(ratio >= DURABLE_ADDS_MIN_RATIO)
+}
+
+/// Runs the server crate's `bench_find` example (release build): list pages of a shop with
+/// 100,000 stamps on SQLite, per filter. Its last stdout line is
+/// `{"stamps", "pages": [{"name", "p50Ms", "p95Ms", "items"}], "maxP95Ms"}`.
+fn list_pages() -> Result<bool> {
+    let output = crate::cmd::cargo()
+        .args(["run", "--release", "-p", "stampcard-server", "--example", "bench_find"])
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    if !output.status.success() {
+        bail!("the bench_find example failed ({})", output.status);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    let slowest = serde_json::from_str::<serde_json::Value>(line)
+        .ok()
+        .and_then(|figures| figures["maxP95Ms"].as_f64())
+        .ok_or_else(|| anyhow::anyhow!("no maxP95Ms in the bench_find output: {line:?}"))?;
+    eprintln!(
+        "{line}\nlist pages of 100,000 stamps: the slowest kind's p95 is {slowest:.2} ms \
+         (budget: at most {LIST_PAGE_P95_BUDGET_MS} ms)"
+    );
+    Ok(slowest <= LIST_PAGE_P95_BUDGET_MS)
 }

@@ -9,7 +9,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::NaiveDate;
 use stampcard_core::ErrorCode;
-use stampcard_core::find::{ExportFormat, ExportQuery, ListQuery, StampPage, StampView, StatsQuery, StatsResult, paths};
+use stampcard_core::find::{
+    ExportFormat, ExportQuery, ListQuery, StampPage, StampView, StatsQuery, StatsResult, paths,
+};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -116,9 +118,8 @@ pub async fn get_stamp(State(state): State<AppState>, caller: ApiCaller, RawQuer
 )]
 pub async fn list(State(state): State<AppState>, caller: ApiCaller, RawQuery(query): RawQuery) -> ApiResult {
     let query = ListQuery::parse(&pairs(query.as_deref()))?;
-    let page =
-        find_ops::list(state.store.as_ref(), caller.account_idx, &query, &state.public_url, state.clock.today())
-            .await?;
+    let page = find_ops::list(state.store.as_ref(), caller.account_idx, &query, &state.public_url, state.clock.today())
+        .await?;
     ok(&page)
 }
 

@@ -511,6 +511,7 @@ const LINKS: &[(&str, &str, &str, &str, &str, bool)] = &[
     ("createStamp", "ValidateStamp", "validateStamp", "/result", "stampIdx", false),
     ("createStamp", "StampHistory", "stampHistory", "/result", "stampIdx", false),
     ("createStamp", "DeleteStamp", "deleteStamp", "/result", "stampIdx", false),
+    ("createStamp", "GetStamp", "getStamp", "/result", "stampIdx", false),
 ];
 
 /// Adds [`LINKS`] to the success responses, so clients (and schemathesis' stateful phase) can

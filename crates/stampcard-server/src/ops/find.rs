@@ -64,13 +64,7 @@ pub async fn check_card(store: &dyn Store, account_idx: i64, card_idx: Option<i6
 
 /// The SQL part of a filter (everything but `q`).
 pub fn stamp_query(account_idx: i64, filter: &Filter, today: NaiveDate) -> StampQuery {
-    StampQuery {
-        account_idx,
-        card_idx: filter.card_idx,
-        status: filter.status,
-        user_id: filter.user_id.clone(),
-        today,
-    }
+    StampQuery { account_idx, card_idx: filter.card_idx, status: filter.status, user_id: filter.user_id.clone(), today }
 }
 
 /// The cursor's check: the first 8 bytes of SHA-256 over what the cursor is bound to. Not a
@@ -102,7 +96,8 @@ pub fn encode_cursor(account_idx: i64, filter: &Filter, after: i64) -> String {
 
 /// The stamp a cursor continues below, or `InvalidCursor`.
 pub fn decode_cursor(account_idx: i64, filter: &Filter, cursor: &str) -> Result<i64, ApiError> {
-    let invalid = |why: &str| ApiError::new(ErrorCode::InvalidCursor, format!("the cursor {why}; start again without a cursor"));
+    let invalid =
+        |why: &str| ApiError::new(ErrorCode::InvalidCursor, format!("the cursor {why}; start again without a cursor"));
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid("is not one this server issued"))?;
     if bytes.len() != 16 {
         return Err(invalid("is not one this server issued"));
@@ -247,7 +242,12 @@ pub fn csv_header() -> Result<Vec<u8>, Error> {
 }
 
 /// One page of an export, rendered.
-pub fn render_page(rows: &[FoundStamp], format: ExportFormat, public_url: &str, today: NaiveDate) -> Result<Vec<u8>, Error> {
+pub fn render_page(
+    rows: &[FoundStamp],
+    format: ExportFormat,
+    public_url: &str,
+    today: NaiveDate,
+) -> Result<Vec<u8>, Error> {
     match format {
         ExportFormat::Csv => {
             let mut writer = csv_writer();
@@ -299,8 +299,10 @@ pub async fn stats(store: &dyn Store, account_idx: i64, query: &StatsQuery) -> R
             Some((day, counts))
         })
         .collect();
-    let days: Vec<StatsDay> =
-        query.days().map(|day| StatsDay { ymd: Ymd(day), counts: by_day.get(&day).copied().unwrap_or_default() }).collect();
+    let days: Vec<StatsDay> = query
+        .days()
+        .map(|day| StatsDay { ymd: Ymd(day), counts: by_day.get(&day).copied().unwrap_or_default() })
+        .collect();
     let mut totals = days.iter().fold(StatsCounts::default(), |sum, day| StatsCounts {
         adds: sum.adds.saturating_add(day.counts.adds),
         removes: sum.removes.saturating_add(day.counts.removes),

@@ -77,8 +77,7 @@ pub(crate) struct BigCount {
 }
 
 /// The newest `ADD` of the row's stamp.
-const LAST_ADD: &str =
-    "(SELECT MAX(e.created_at) FROM stamp_events e WHERE e.stamp_idx = s.stamp_idx AND e.action = 'ADD') AS last_add_at";
+const LAST_ADD: &str = "(SELECT MAX(e.created_at) FROM stamp_events e WHERE e.stamp_idx = s.stamp_idx AND e.action = 'ADD') AS last_add_at";
 
 /// A stamp usable on the day `$day` (neither redeemed nor inactive, inside its window). The
 /// flags are written as literals, so SQLite can use the partial indexes whose conditions

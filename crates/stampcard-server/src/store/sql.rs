@@ -11,8 +11,8 @@ use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
-use super::idempotency::{KeptResponse, StoredResponse};
 use super::find;
+use super::idempotency::{KeptResponse, StoredResponse};
 use super::records::{Count, EventRow, GuardRow, Id, StampWithCard, wire_name};
 use super::write::{Engine, Idempotency, WriteJob, Written};
 use super::{

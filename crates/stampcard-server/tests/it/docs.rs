@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use stampcard_core::find;
 use stampcard_core::wire::paths;
 
 use crate::helpers::spawn_app;
@@ -68,6 +69,11 @@ async fn openapi_covers_every_endpoint() {
         ("post", "/api/page/v1/{token}/onsite/redeem"),
         ("get", "/healthz"),
         ("get", "/openapi.json"),
+        // reading stamps
+        ("get", find::paths::GET),
+        ("get", find::paths::LIST),
+        ("get", find::paths::EXPORT),
+        ("get", find::paths::STATS),
     ];
     let documented: usize =
         body["paths"].as_object().expect("paths").values().map(|item| item.as_object().map_or(0, |o| o.len())).sum();
