@@ -23,7 +23,27 @@ use chrono::NaiveDate;
 use stampcard_core::find::StampStatus;
 
 use super::records::{CardRecord, StampRecord};
-use super::sql::{CARD_FIELDS, Param, Statement};
+
+/// A value bound to a query: the column types these queries compare with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// An id or Unix ms (`BIGINT`).
+    Int(i64),
+    /// `TEXT`.
+    Text(String),
+    /// `DATE` (`YYYY-MM-DD` text in SQLite).
+    Day(NaiveDate),
+}
+
+/// SQL text with `$1`, `$2`... and their values in order. `sql.rs` runs it; this module knows
+/// no connection, so it does not depend on the one that does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// The text.
+    pub sql: String,
+    /// The values of its placeholders.
+    pub params: Vec<Value>,
+}
 
 /// A stamp as the back office reads it: the stamp, its card and its newest `ADD`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -102,46 +122,48 @@ fn status_condition(status: StampStatus, day: &str) -> String {
 }
 
 /// Up to `limit` stamps matching `query` with ids below `before`, newest first.
-pub(crate) fn page(query: &StampQuery, before: Option<i64>, limit: u32) -> Statement {
-    fn next(param: Param, params: &mut Vec<Param>) -> String {
-        params.push(param);
+/// `card_fields` are the card's columns as `sql.rs` selects them for a `CardRecord`.
+pub(crate) fn page(card_fields: &str, query: &StampQuery, before: Option<i64>, limit: u32) -> Query {
+    fn next(value: Value, params: &mut Vec<Value>) -> String {
+        params.push(value);
         format!("${}", params.len())
     }
     let mut conditions = vec!["s.account_idx = $1".to_owned()];
-    let mut params: Vec<Param> = vec![query.account_idx.into()];
+    let mut params = vec![Value::Int(query.account_idx)];
     if let Some(card_idx) = query.card_idx {
-        let mark = next(card_idx.into(), &mut params);
+        let mark = next(Value::Int(card_idx), &mut params);
         conditions.push(format!("s.card_idx = {mark}"));
     }
     if let Some(user_id) = &query.user_id {
-        let mark = next(user_id.clone().into(), &mut params);
+        let mark = next(Value::Text(user_id.clone()), &mut params);
         conditions.push(format!("s.user_id = {mark}"));
     }
     if let Some(status) = query.status {
-        let mark = next(query.today.into(), &mut params);
+        let mark = next(Value::Day(query.today), &mut params);
         conditions.push(status_condition(status, &mark));
     }
     if let Some(before) = before {
-        let mark = next(before.into(), &mut params);
+        let mark = next(Value::Int(before), &mut params);
         conditions.push(format!("s.stamp_idx < {mark}"));
     }
-    let limit_mark = next(i64::from(limit).into(), &mut params);
+    let limit_mark = next(Value::Int(i64::from(limit)), &mut params);
     let sql = format!(
-        "SELECT s.*, {CARD_FIELDS}, {LAST_ADD} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
+        "SELECT s.*, {card_fields}, {LAST_ADD} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
          WHERE {} ORDER BY s.stamp_idx DESC LIMIT {limit_mark}",
         conditions.join(" AND ")
     );
-    params.into_iter().fold(Statement::new(sql), |st, param| st.bind(param))
+    Query { sql, params }
 }
 
 /// One stamp of the account with its card and newest `ADD`.
-pub(crate) fn one(account_idx: i64, stamp_idx: i64) -> Statement {
-    Statement::new(format!(
-        "SELECT s.*, {CARD_FIELDS}, {LAST_ADD} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
-         WHERE s.account_idx = $1 AND s.stamp_idx = $2"
-    ))
-    .bind(account_idx)
-    .bind(stamp_idx)
+pub(crate) fn one(card_fields: &str, account_idx: i64, stamp_idx: i64) -> Query {
+    Query {
+        sql: format!(
+            "SELECT s.*, {card_fields}, {LAST_ADD} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
+             WHERE s.account_idx = $1 AND s.stamp_idx = $2"
+        ),
+        params: vec![Value::Int(account_idx), Value::Int(stamp_idx)],
+    }
 }
 
 /// Who a customer is: the `userId` when set, otherwise the stamp (prefixed, so a `userId`
@@ -156,23 +178,19 @@ fn events_where(
     (from_ms, to_ms): (i64, i64),
     select: &str,
     tail: &str,
-) -> Statement {
+) -> Query {
     let card = if card_idx.is_some() { " AND s.card_idx = $4" } else { "" };
-    let st = Statement::new(format!(
+    let sql = format!(
         "SELECT {select} FROM stamp_events e JOIN stamps s ON s.stamp_idx = e.stamp_idx \
          WHERE s.account_idx = $1 AND e.created_at >= $2 AND e.created_at < $3{card}{tail}"
-    ))
-    .bind(account_idx)
-    .bind(from_ms)
-    .bind(to_ms);
-    match card_idx {
-        Some(card_idx) => st.bind(card_idx),
-        None => st,
-    }
+    );
+    let mut params = vec![Value::Int(account_idx), Value::Int(from_ms), Value::Int(to_ms)];
+    params.extend(card_idx.map(Value::Int));
+    Query { sql, params }
 }
 
 /// Per-day counts of the history in `[from_ms, to_ms)`, one row per day that has events.
-pub(crate) fn stats_days(account_idx: i64, card_idx: Option<i64>, from_ms: i64, to_ms: i64) -> Statement {
+pub(crate) fn stats_days(account_idx: i64, card_idx: Option<i64>, from_ms: i64, to_ms: i64) -> Query {
     let count = |action: &str| format!("SUM(CASE WHEN e.action = '{action}' THEN 1 ELSE 0 END)");
     let select = format!(
         "e.created_at / 86400000 AS day, {} AS adds, {} AS removes, {} AS redeems, {} AS created, \
@@ -186,6 +204,6 @@ pub(crate) fn stats_days(account_idx: i64, card_idx: Option<i64>, from_ms: i64, 
 }
 
 /// Distinct customers stamped in `[from_ms, to_ms)`.
-pub(crate) fn stats_customers(account_idx: i64, card_idx: Option<i64>, from_ms: i64, to_ms: i64) -> Statement {
+pub(crate) fn stats_customers(account_idx: i64, card_idx: Option<i64>, from_ms: i64, to_ms: i64) -> Query {
     events_where(account_idx, card_idx, (from_ms, to_ms), &format!("COUNT(DISTINCT {CUSTOMER}) AS n"), "")
 }

@@ -85,6 +85,17 @@ impl Statement {
     }
 }
 
+impl From<find::Query> for Statement {
+    fn from(query: find::Query) -> Statement {
+        let params = query.params.into_iter().map(|value| match value {
+            find::Value::Int(v) => Param::Int(v),
+            find::Value::Text(v) => Param::Text(v),
+            find::Value::Day(v) => Param::Day(v),
+        });
+        Statement { sql: query.sql, params: params.collect() }
+    }
+}
+
 /// A type every backend's rows decode into by column name (derive `sqlx::FromRow`).
 pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
@@ -200,7 +211,7 @@ pub trait Dialect: Driver {
 
 /// The card columns besides its ids; `created_at` is renamed so a card also decodes from a
 /// row joined with its stamp (whose ids are the card's).
-pub(crate) const CARD_FIELDS: &str = "c.card_nm, c.card_ttl, c.max_stamps, c.stamp_img_url, c.url, c.onsite_yn, \
+const CARD_FIELDS: &str = "c.card_nm, c.card_ttl, c.max_stamps, c.stamp_img_url, c.url, c.onsite_yn, \
      c.onsite_pwd_hash, c.created_at AS card_created_at";
 
 /// Every column a write sets on a stamp, with its value. A new stamp column goes here, in
@@ -427,7 +438,7 @@ impl<DB: Dialect> Store for SqlStore<DB> {
 
     // reading stamps (issue 10)
     async fn found_stamp(&self, account_idx: i64, stamp_idx: i64) -> Result<Option<find::FoundStamp>, StoreError> {
-        self.one(find::one(account_idx, stamp_idx)).await
+        self.one(find::one(CARD_FIELDS, account_idx, stamp_idx).into()).await
     }
 
     async fn find_stamps(
@@ -436,7 +447,7 @@ impl<DB: Dialect> Store for SqlStore<DB> {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<find::FoundStamp>, StoreError> {
-        self.all(find::page(query, before, limit)).await
+        self.all(find::page(CARD_FIELDS, query, before, limit).into()).await
     }
 
     async fn stats(
@@ -448,9 +459,9 @@ impl<DB: Dialect> Store for SqlStore<DB> {
     ) -> Result<(Vec<find::DayRow>, i64), StoreError> {
         // Two reads: an event written between them can be in one count and not the other,
         // which figures of a period that may include today can live with.
-        let days = self.all(find::stats_days(account_idx, card_idx, from_ms, to_ms)).await?;
+        let days = self.all(find::stats_days(account_idx, card_idx, from_ms, to_ms).into()).await?;
         let customers: Option<find::BigCount> =
-            self.one(find::stats_customers(account_idx, card_idx, from_ms, to_ms)).await?;
+            self.one(find::stats_customers(account_idx, card_idx, from_ms, to_ms).into()).await?;
         Ok((days, customers.map_or(0, |row| row.n)))
     }
 }
