@@ -8,6 +8,7 @@ CREATE INDEX stamps_redeemed ON stamps (account_idx, stamp_idx) WHERE redeemed_y
 CREATE INDEX stamps_inactive ON stamps (account_idx, stamp_idx) WHERE redeemed_ymd IS NULL AND active_yn = FALSE;
 -- The statuses that depend on the day (ACTIVE, FULL, UPCOMING, EXPIRED) are among these.
 CREATE INDEX stamps_live ON stamps (account_idx, stamp_idx) WHERE redeemed_ymd IS NULL AND active_yn = TRUE;
+CREATE INDEX stamps_card_live ON stamps (card_idx, stamp_idx) WHERE redeemed_ymd IS NULL AND active_yn = TRUE;
 -- A stamp's newest ADD (get's lastAddYmdt) and the stats' period.
 CREATE INDEX stamp_events_stamp_action ON stamp_events (stamp_idx, action, created_at);
 CREATE INDEX stamp_events_created ON stamp_events (created_at);

@@ -12,3 +12,5 @@ CREATE INDEX stamps_live ON stamps (account_idx) WHERE redeemed_ymd IS NULL AND 
 -- A stamp's newest ADD (get's lastAddYmdt) and the stats' period.
 CREATE INDEX stamp_events_stamp_action ON stamp_events (stamp_idx, action, created_at);
 CREATE INDEX stamp_events_created ON stamp_events (created_at);
+-- The same within one card (list and export by cardIdx and a status that depends on the day).
+CREATE INDEX stamps_card_live ON stamps (card_idx) WHERE redeemed_ymd IS NULL AND active_yn = TRUE;

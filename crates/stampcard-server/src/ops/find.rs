@@ -141,7 +141,8 @@ pub async fn list(
 }
 
 /// Walks the filter's stamps below `before`, newest first, keeping those that match `q`,
-/// until the page is full, the stamps run out or [`SCAN_BUDGET`] rows were read. Leaves in
+/// until the page is full, the stamps run out or [`SCAN_BUDGET`] stamps were looked at. Only
+/// the searched fields are read while walking; the matches are then read whole. Leaves in
 /// `before` the last stamp looked at; returns the page and whether stamps may remain.
 async fn search(
     store: &dyn Store,
@@ -150,30 +151,31 @@ async fn search(
     before: &mut Option<i64>,
     limit: usize,
 ) -> Result<(Vec<FoundStamp>, bool), Error> {
-    let mut found = Vec::new();
+    let mut matched = Vec::new();
     let mut scanned = 0;
-    loop {
-        let rows = store.find_stamps(sql, *before, SCAN_BATCH).await?;
+    let more = 'walk: loop {
+        let rows = store.search_stamps(sql, *before, SCAN_BATCH).await?;
         let exhausted = rows.len() < SCAN_BATCH as usize;
         let count = rows.len();
         for (i, row) in rows.into_iter().enumerate() {
             scanned += 1;
-            *before = Some(row.stamp.stamp_idx);
-            let s = &row.stamp;
-            if filter.matches_q([&s.user_id, &s.user_nm, &s.user_phnno, &s.user_eml, &s.memo]) {
-                found.push(row);
-                if found.len() == limit {
-                    return Ok((found, !(exhausted && i + 1 == count)));
+            *before = Some(row.stamp_idx);
+            if filter.matches_q([&row.user_id, &row.user_nm, &row.user_phnno, &row.user_eml, &row.memo]) {
+                matched.push(row.stamp_idx);
+                if matched.len() == limit {
+                    break 'walk !(exhausted && i + 1 == count);
                 }
             }
         }
         if exhausted {
-            return Ok((found, false));
+            break false;
         }
         if scanned >= SCAN_BUDGET {
-            return Ok((found, true));
+            break true;
         }
-    }
+    };
+    // A match deleted in between is left out; the page is then one short, never wrong.
+    Ok((store.found_stamps(sql.account_idx, &matched).await?, more))
 }
 
 /// One export row as CSV (RFC 4180: quoted where needed, CRLF line ends), in the order of

@@ -7,7 +7,8 @@
 //! entries are in `stamp_idx` order within the filtered value answers it without sorting
 //! (SQLite appends `stamp_idx`, the rowid, to every index; PostgreSQL's indexes name it):
 //! - no filter: `stamps_account` (SQLite), `stamps_account_newest` (PostgreSQL);
-//! - `cardIdx`: `stamps_card` (SQLite), `stamps_card_newest` (PostgreSQL);
+//! - `cardIdx`: `stamps_card` (SQLite), `stamps_card_newest` (PostgreSQL); with a status that
+//!   depends on the day, `stamps_card_live` (the card's stamps neither redeemed nor inactive);
 //! - `userId`: `stamps_account_user`;
 //! - `status=REDEEMED`, `INACTIVE`: the partial indexes `stamps_redeemed`, `stamps_inactive`,
 //!   which hold only such stamps;
@@ -56,6 +57,23 @@ pub struct FoundStamp {
     pub card: CardRecord,
     /// Unix ms of the newest `ADD` event, if any.
     pub last_add_at: Option<i64>,
+}
+
+/// The fields a `q` search matches, with the stamp's id.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SearchRow {
+    /// The stamp.
+    pub stamp_idx: i64,
+    /// `userId`.
+    pub user_id: String,
+    /// `userNm`.
+    pub user_nm: String,
+    /// `userPhnno`.
+    pub user_phnno: String,
+    /// `userEml`.
+    pub user_eml: String,
+    /// `memo`.
+    pub memo: String,
 }
 
 /// What a page selects in SQL (the `q` search is matched by the caller).
@@ -121,14 +139,19 @@ fn status_condition(status: StampStatus, day: &str) -> String {
     }
 }
 
-/// Up to `limit` stamps matching `query` with ids below `before`, newest first.
-/// `card_fields` are the card's columns as `sql.rs` selects them for a `CardRecord`.
-pub(crate) fn page(card_fields: &str, query: &StampQuery, before: Option<i64>, limit: u32) -> Query {
+/// `SELECT {select}` of up to `limit` stamps matching `query` with ids below `before`,
+/// newest first.
+fn page_of(select: &str, query: &StampQuery, before: Option<i64>, limit: u32) -> Query {
     fn next(value: Value, params: &mut Vec<Value>) -> String {
         params.push(value);
         format!("${}", params.len())
     }
-    let mut conditions = vec!["s.account_idx = $1".to_owned()];
+    // With a card (and no userId, whose index is narrower), the card's index must lead: the
+    // stamps of a card are all of one account, and SQLite, which keeps no statistics here,
+    // would otherwise walk the whole account. A unary `+` keeps a column out of index choice
+    // (in both databases) without changing the condition.
+    let account = if query.card_idx.is_some() && query.user_id.is_none() { "+s.account_idx" } else { "s.account_idx" };
+    let mut conditions = vec![format!("{account} = $1")];
     let mut params = vec![Value::Int(query.account_idx)];
     if let Some(card_idx) = query.card_idx {
         let mark = next(Value::Int(card_idx), &mut params);
@@ -148,10 +171,34 @@ pub(crate) fn page(card_fields: &str, query: &StampQuery, before: Option<i64>, l
     }
     let limit_mark = next(Value::Int(i64::from(limit)), &mut params);
     let sql = format!(
-        "SELECT s.*, {card_fields}, {LAST_ADD} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
+        "SELECT {select} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
          WHERE {} ORDER BY s.stamp_idx DESC LIMIT {limit_mark}",
         conditions.join(" AND ")
     );
+    Query { sql, params }
+}
+
+/// Up to `limit` stamps matching `query` with ids below `before`, newest first, whole.
+/// `card_fields` are the card's columns as `sql.rs` selects them for a `CardRecord`.
+pub(crate) fn page(card_fields: &str, query: &StampQuery, before: Option<i64>, limit: u32) -> Query {
+    page_of(&format!("s.*, {card_fields}, {LAST_ADD}"), query, before, limit)
+}
+
+/// The searched fields of up to `limit` stamps matching `query` below `before`, newest first:
+/// what a `q` search reads of every stamp it looks at (the matches are then read whole).
+pub(crate) fn search_page(query: &StampQuery, before: Option<i64>, limit: u32) -> Query {
+    page_of("s.stamp_idx, s.user_id, s.user_nm, s.user_phnno, s.user_eml, s.memo", query, before, limit)
+}
+
+/// These stamps of the account, whole, newest first.
+pub(crate) fn by_ids(card_fields: &str, account_idx: i64, stamp_idxs: &[i64]) -> Query {
+    let marks: Vec<String> = (2..stamp_idxs.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT s.*, {card_fields}, {LAST_ADD} FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
+         WHERE s.account_idx = $1 AND s.stamp_idx IN ({}) ORDER BY s.stamp_idx DESC",
+        marks.join(", ")
+    );
+    let params = std::iter::once(account_idx).chain(stamp_idxs.iter().copied()).map(Value::Int).collect();
     Query { sql, params }
 }
 

@@ -173,6 +173,16 @@ pub trait Store: Send + Sync {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<find::FoundStamp>, StoreError>;
+    /// The `q`-searched fields of up to `limit` stamps matching `query` below `before`,
+    /// newest first.
+    async fn search_stamps(
+        &self,
+        query: &find::StampQuery,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<find::SearchRow>, StoreError>;
+    /// These stamps of the account, whole, newest first (missing ones left out).
+    async fn found_stamps(&self, account_idx: i64, stamp_idxs: &[i64]) -> Result<Vec<find::FoundStamp>, StoreError>;
     /// Per-day counts of the account's (or one card's) history in `[from_ms, to_ms)`, one row
     /// per day that has events, and the distinct customers stamped in the whole period.
     async fn stats(

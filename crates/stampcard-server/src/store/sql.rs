@@ -450,6 +450,22 @@ impl<DB: Dialect> Store for SqlStore<DB> {
         self.all(find::page(CARD_FIELDS, query, before, limit).into()).await
     }
 
+    async fn search_stamps(
+        &self,
+        query: &find::StampQuery,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<find::SearchRow>, StoreError> {
+        self.all(find::search_page(query, before, limit).into()).await
+    }
+
+    async fn found_stamps(&self, account_idx: i64, stamp_idxs: &[i64]) -> Result<Vec<find::FoundStamp>, StoreError> {
+        if stamp_idxs.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.all(find::by_ids(CARD_FIELDS, account_idx, stamp_idxs).into()).await
+    }
+
     async fn stats(
         &self,
         account_idx: i64,
