@@ -1,15 +1,17 @@
 //! Benchmark (run by `cargo xtask bench`, not a test): list pages of a shop with 100,000
 //! stamps on SQLite, through HTTP on loopback: all stamps, by card, by each status, by
 //! userId, searched with `q` (a rare match within a card, a common match, no match), and deep
-//! in the walk (a cursor near the oldest stamp). Each filtered page must answer within the
-//! budget `cargo xtask bench` checks.
+//! in the walk (a cursor near the oldest stamp). Each kind of page has a budget (below);
+//! `cargo xtask bench` reports the kinds over it.
 //!
 //! The stamps are written straight into the database in one transaction (10 cards; a mix of
 //! statuses: 10% redeemed, 5% inactive, 1% upcoming, 20% expired, the rest active or full;
 //! 40,000 distinct customers; a CREATE and an ADD in the history of each).
 //!
-//! Prints one JSON line at the end: `{"stamps", "pages": [{"name", "p50Ms", "p95Ms",
-//! "items"}], "maxP95Ms"}`. Talks to 127.0.0.1 only and stops by itself.
+//! Prints one JSON line at the end: `{"stamps", "pages": [{"name", "p50Ms", "p95Ms", "items",
+//! "budgetMs"}], "over": [names of the kinds whose median is over budget]}`. The budget is on
+//! the median: the 95th percentile is printed too, but on a shared machine it measures the
+//! neighbours. Talks to 127.0.0.1 only and stops by itself.
 
 use std::time::Instant;
 
@@ -66,34 +68,48 @@ async fn main() -> anyhow::Result<()> {
     // The oldest stamps: a cursor just above them starts a page at the very end of the walk.
     let oldest = 1;
     let deep = |filter: &Filter| find::encode_cursor(account, filter, oldest + 200);
+    // Card 3 holds expired stamps (i % 10 = 3 means i % 5 = 3); card 4 holds none, so a page
+    // of its expired stamps walks all of its live ones.
     let card = cards[4];
+    let card_with_expired = cards[3];
     let upcoming = Filter { status: Some(StampStatus::Upcoming), ..Filter::default() };
     let expired_on_card = Filter { card_idx: Some(card), status: Some(StampStatus::Expired), ..Filter::default() };
-    let kinds: Vec<(&str, String)> = vec![
-        ("all stamps", "limit=50".to_owned()),
-        ("by card", format!("cardIdx={card}&limit=50")),
-        ("status ACTIVE", "status=ACTIVE&limit=50".to_owned()),
-        ("status FULL", "status=FULL&limit=50".to_owned()),
-        ("status REDEEMED", "status=REDEEMED&limit=50".to_owned()),
-        ("status INACTIVE", "status=INACTIVE&limit=50".to_owned()),
-        ("status UPCOMING", "status=UPCOMING&limit=50".to_owned()),
-        ("status EXPIRED", "status=EXPIRED&limit=50".to_owned()),
-        ("card + status EXPIRED", format!("cardIdx={card}&status=EXPIRED&limit=50")),
-        ("by userId", "userId=cust-12345&limit=50".to_owned()),
-        ("q common", "q=customer%201&limit=50".to_owned()),
-        ("q rare within a card", format!("cardIdx={card}&q=customer%2099994&limit=50")),
-        ("q no match (scan budget)", "q=nobody-at-all&limit=50".to_owned()),
-        ("limit 500", "limit=500".to_owned()),
-        ("deep cursor", format!("limit=50&cursor={}", deep(&Filter::default()))),
-        ("deep cursor UPCOMING", format!("status=UPCOMING&limit=50&cursor={}", deep(&upcoming))),
+    // Budgets (median over HTTP on loopback): a page an index answers, in single-digit
+    // milliseconds; a `q` search that finds its page (it reads the searched fields of
+    // 500 stamps at a time); a page of 500; a walk that finds few or no matches (a `q` search up to its
+    // scan budget, or a day-dependent status absent from a card, which reads the card's live
+    // stamps).
+    const INDEXED: f64 = 10.0;
+    const SEARCH: f64 = 25.0;
+    const BIG_PAGE: f64 = 50.0;
+    const WALK: f64 = 100.0;
+    let kinds: Vec<(&str, String, f64)> = vec![
+        ("all stamps", "limit=50".to_owned(), INDEXED),
+        ("by card", format!("cardIdx={card}&limit=50"), INDEXED),
+        ("status ACTIVE", "status=ACTIVE&limit=50".to_owned(), INDEXED),
+        ("status FULL", "status=FULL&limit=50".to_owned(), INDEXED),
+        ("status REDEEMED", "status=REDEEMED&limit=50".to_owned(), INDEXED),
+        ("status INACTIVE", "status=INACTIVE&limit=50".to_owned(), INDEXED),
+        ("status UPCOMING", "status=UPCOMING&limit=50".to_owned(), INDEXED),
+        ("status EXPIRED", "status=EXPIRED&limit=50".to_owned(), INDEXED),
+        ("card + status EXPIRED", format!("cardIdx={card_with_expired}&status=EXPIRED&limit=50"), INDEXED),
+        ("card + status, no match", format!("cardIdx={card}&status=EXPIRED&limit=50"), WALK),
+        ("by userId", "userId=cust-12345&limit=50".to_owned(), INDEXED),
+        ("q, 1 stamp in 7 matches", "q=PAPER%20card&limit=50".to_owned(), SEARCH),
+        ("q, 1 match in a card", format!("cardIdx={card}&q=customer%2099994&limit=50"), WALK),
+        ("q, no match (scan budget)", "q=nobody-at-all&limit=50".to_owned(), WALK),
+        ("limit 500", "limit=500".to_owned(), BIG_PAGE),
+        ("deep cursor", format!("limit=50&cursor={}", deep(&Filter::default())), INDEXED),
+        ("deep cursor UPCOMING", format!("status=UPCOMING&limit=50&cursor={}", deep(&upcoming)), INDEXED),
         (
             "deep cursor card + EXPIRED",
             format!("cardIdx={card}&status=EXPIRED&limit=50&cursor={}", deep(&expired_on_card)),
+            INDEXED,
         ),
     ];
     let mut pages = Vec::new();
-    let mut max_p95: f64 = 0.0;
-    for (name, query) in &kinds {
+    let mut over = Vec::new();
+    for (name, query, budget) in &kinds {
         let mut times = Vec::new();
         let mut items = 0;
         for run in 0..WARM_UP + RUNS {
@@ -115,12 +131,14 @@ async fn main() -> anyhow::Result<()> {
         times.sort_by(f64::total_cmp);
         let p50 = times[times.len() / 2];
         let p95 = times[(times.len() * 95).div_ceil(100) - 1];
-        max_p95 = max_p95.max(p95);
-        eprintln!("{name:<28} p50 {p50:6.2} ms  p95 {p95:6.2} ms  ({items} items)");
-        pages.push(json!({"name": name, "p50Ms": round(p50), "p95Ms": round(p95), "items": items}));
+        if p50 > *budget {
+            over.push(*name);
+        }
+        eprintln!("{name:<28} p50 {p50:6.2} ms  p95 {p95:6.2} ms  ({items} items; budget p50 {budget} ms)");
+        pages.push(json!({"name": name, "p50Ms": round(p50), "p95Ms": round(p95), "items": items, "budgetMs": budget}));
     }
     server.stop().await?;
-    println!("{}", json!({"stamps": STAMPS, "pages": pages, "maxP95Ms": round(max_p95)}));
+    println!("{}", json!({"stamps": STAMPS, "pages": pages, "over": over}));
     Ok(())
 }
 

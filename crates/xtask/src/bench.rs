@@ -23,11 +23,6 @@ type Bench = fn() -> Result<bool>;
 const BENCHES: &[(&str, Bench)] =
     &[("widget-size", widget_size), ("durable-adds", durable_adds), ("list-pages", list_pages)];
 
-/// With 100,000 stamps on SQLite, every kind of filtered list page (by card, status, userId,
-/// `q`, deep cursor) must answer within this many milliseconds at the 95th percentile,
-/// measured over HTTP on loopback.
-const LIST_PAGE_P95_BUDGET_MS: f64 = 25.0;
-
 /// Durable adds through HTTP at 64 connections must reach this multiple of a raw
 /// one-transaction-per-update SQLite loop.
 const DURABLE_ADDS_MIN_RATIO: f64 = 2.0;
@@ -90,8 +85,9 @@ fn durable_adds() -> Result<bool> {
 }
 
 /// Runs the server crate's `bench_find` example (release build): list pages of a shop with
-/// 100,000 stamps on SQLite, per filter. Its last stdout line is
-/// `{"stamps", "pages": [{"name", "p50Ms", "p95Ms", "items"}], "maxP95Ms"}`.
+/// 100,000 stamps on SQLite, per kind of filter, each against its own budget (single-digit
+/// milliseconds for a page an index answers; see the example). Its last stdout line is
+/// `{"stamps", "pages": [{"name", "p50Ms", "p95Ms", "items", "budgetMs"}], "over": [..]}`.
 fn list_pages() -> Result<bool> {
     let output = crate::cmd::cargo()
         .args(["run", "--release", "-p", "stampcard-server", "--example", "bench_find"])
@@ -102,13 +98,9 @@ fn list_pages() -> Result<bool> {
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout.lines().last().unwrap_or_default();
-    let slowest = serde_json::from_str::<serde_json::Value>(line)
-        .ok()
-        .and_then(|figures| figures["maxP95Ms"].as_f64())
-        .ok_or_else(|| anyhow::anyhow!("no maxP95Ms in the bench_find output: {line:?}"))?;
-    eprintln!(
-        "{line}\nlist pages of 100,000 stamps: the slowest kind's p95 is {slowest:.2} ms \
-         (budget: at most {LIST_PAGE_P95_BUDGET_MS} ms)"
-    );
-    Ok(slowest <= LIST_PAGE_P95_BUDGET_MS)
+    let figures: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| anyhow::anyhow!("bench_find printed {line:?}: {e}"))?;
+    let over = figures["over"].as_array().ok_or_else(|| anyhow::anyhow!("no \"over\" in {line:?}"))?;
+    eprintln!("{line}\nlist pages of 100,000 stamps: {} kinds over their budget {over:?}", over.len());
+    Ok(over.is_empty())
 }
