@@ -98,6 +98,17 @@ error_codes! {
     InvalidUserPassword = (1070, 422, "a dashboard password must be 10 to 128 characters"),
     /// An API key's label is too long or has control characters.
     InvalidKeyLabel = (1071, 422, "an API key label must be at most 100 characters without control characters"),
+    // reading stamps (get, list, export, stats)
+    /// A list `cursor` is malformed, altered, or belongs to another query.
+    InvalidCursor = (1040, 400, "the cursor is not one this server issued for this query; start again without a cursor"),
+    /// A `status` filter is not one of the statuses.
+    InvalidStatus = (1041, 422, "status must be one of ACTIVE, FULL, REDEEMED, INACTIVE, UPCOMING, EXPIRED"),
+    /// An export `format` is not `csv` or `jsonl`.
+    InvalidExportFormat = (1042, 422, "format must be csv or jsonl"),
+    /// A stats period ends before it starts.
+    PeriodOrder = (1043, 422, "from must not be after to"),
+    /// A stats period is longer than 366 days.
+    PeriodTooLong = (1044, 422, "the period must be at most 366 days; ask for it in several calls"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.

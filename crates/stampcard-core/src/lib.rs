@@ -9,6 +9,7 @@
 pub mod card_rules;
 pub mod dashboard;
 pub mod error;
+pub mod find;
 pub mod input;
 pub mod model;
 pub mod parse;

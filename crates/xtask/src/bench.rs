@@ -20,7 +20,8 @@ pub struct Options {
 type Bench = fn() -> Result<bool>;
 
 /// All benchmarks, in the order they run.
-const BENCHES: &[(&str, Bench)] = &[("widget-size", widget_size), ("durable-adds", durable_adds)];
+const BENCHES: &[(&str, Bench)] =
+    &[("widget-size", widget_size), ("durable-adds", durable_adds), ("list-pages", list_pages)];
 
 /// Durable adds through HTTP at 64 connections must reach this multiple of a raw
 /// one-transaction-per-update SQLite loop.
@@ -81,4 +82,25 @@ fn durable_adds() -> Result<bool> {
         .ok_or_else(|| anyhow::anyhow!("no ratio in the bench_adds output: {line:?}"))?;
     eprintln!("{line}\ndurable adds: HTTP is {ratio:.2}x the raw loop (budget: at least {DURABLE_ADDS_MIN_RATIO}x)");
     Ok(ratio >= DURABLE_ADDS_MIN_RATIO)
+}
+
+/// Runs the server crate's `bench_find` example (release build): list pages of a shop with
+/// 100,000 stamps on SQLite, per kind of filter, each against its own budget (single-digit
+/// milliseconds for a page an index answers; see the example). Its last stdout line is
+/// `{"stamps", "pages": [{"name", "p50Ms", "p95Ms", "items", "budgetMs"}], "over": [..]}`.
+fn list_pages() -> Result<bool> {
+    let output = crate::cmd::cargo()
+        .args(["run", "--release", "-p", "stampcard-server", "--example", "bench_find"])
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    if !output.status.success() {
+        bail!("the bench_find example failed ({})", output.status);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    let figures: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| anyhow::anyhow!("bench_find printed {line:?}: {e}"))?;
+    let over = figures["over"].as_array().ok_or_else(|| anyhow::anyhow!("no \"over\" in {line:?}"))?;
+    eprintln!("{line}\nlist pages of 100,000 stamps: {} kinds over their budget {over:?}", over.len());
+    Ok(over.is_empty())
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod card;
 pub mod error;
 pub mod extract;
+pub mod find;
 pub mod meta;
 pub mod openapi;
 pub mod page;
@@ -104,6 +105,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(stamp::router())
         .merge(card::router())
         .merge(staff::router())
+        .merge(find::router())
         .merge(page::router())
         .merge(meta::router())
         .merge(admin::router())

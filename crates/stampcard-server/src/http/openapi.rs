@@ -136,6 +136,7 @@ pub struct ErrorEnvelope {
         (name = "stamp", description = "The stamp API (wire-compatible with the hosted API)"),
         (name = "card", description = "Cards (our extension)"),
         (name = "staff", description = "Staff members with their own on-site passwords (our extension)"),
+        (name = "find", description = "Reading stamps for the back office: get, list, export, stats (our extension)"),
         (name = "page", description = "The customer stamp page (no API key; the token in stampUrl scopes it)"),
         (name = "meta", description = "Health and this document")
     )
@@ -519,6 +520,7 @@ const LINKS: &[(&str, &str, &str, &str, &str, bool)] = &[
     // staff members
     ("createStaff", "UpdateStaff", "updateStaff", "/result/staffIdx", "staffIdx", true),
     ("createStaff", "DeleteStaff", "deleteStaff", "/result/staffIdx", "staffIdx", false),
+    ("createStamp", "GetStamp", "getStamp", "/result", "stampIdx", false),
 ];
 
 /// Adds [`LINKS`] to the success responses, so clients (and schemathesis' stateful phase) can

@@ -28,6 +28,8 @@ pub const STAFF_ALLOWED: &[(Method, &str)] = &[
     (Method::GET, stamp_paths::HISTORY),
     (Method::GET, stamp_paths::CARD_LIST),
     (Method::GET, stamp_paths::CARD_GET),
+    (Method::GET, stampcard_core::find::paths::GET),
+    (Method::GET, stampcard_core::find::paths::LIST),
     (Method::POST, stamp_paths::CREATE),
     (Method::PUT, stamp_paths::ADD),
     (Method::PUT, stamp_paths::REMOVE),

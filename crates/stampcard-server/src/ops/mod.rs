@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod card;
 pub mod card_rules;
+pub mod find;
 pub mod page;
 pub mod staff;
 pub mod stamp;

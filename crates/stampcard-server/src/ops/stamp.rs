@@ -208,7 +208,13 @@ pub fn validate(
     today: chrono::NaiveDate,
 ) -> Result<ValidateResult, ApiError> {
     rules::check_usable(&stamp.model(), today)?;
-    Ok(ValidateResult {
+    Ok(validate_fields(stamp, card, public_url))
+}
+
+/// The fields `validate` answers, for a stamp in any state (`get` and `list` show them
+/// without the usability check).
+pub fn validate_fields(stamp: &StampRecord, card: &CardRecord, public_url: &str) -> ValidateResult {
+    ValidateResult {
         stamp_idx: stamp.stamp_idx,
         domain: stamp.domain.clone().unwrap_or_else(|| public_url.trim_end_matches('/').to_owned()),
         card_idx: card.card_idx,
@@ -234,5 +240,5 @@ pub fn validate(
         stamp_img_url: card.stamp_img_url.clone(),
         reg_ymdt: ymdt(stamp.created_at),
         payload_version: PAYLOAD_VERSION.to_owned(),
-    })
+    }
 }

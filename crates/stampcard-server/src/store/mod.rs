@@ -11,6 +11,7 @@
 //!   transactions (one SQLite writer with group commit; a PostgreSQL transaction per write
 //!   with row and advisory locks).
 
+pub mod find;
 pub mod idempotency;
 pub mod postgres;
 pub mod records;
@@ -258,6 +259,35 @@ pub trait Store: Send + Sync {
     async fn admin_session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError>;
     /// A login guard (all zeros before the first wrong password).
     async fn login_guard(&self, key: &str) -> Result<LoginGuard, StoreError>;
+    // reading stamps (issue 10: get, list, export, stats; queries in `find.rs`)
+    /// A stamp of the account with its card and its newest `ADD`.
+    async fn found_stamp(&self, account_idx: i64, stamp_idx: i64) -> Result<Option<find::FoundStamp>, StoreError>;
+    /// Up to `limit` stamps matching `query` with ids below `before`, newest first.
+    async fn find_stamps(
+        &self,
+        query: &find::StampQuery,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<find::FoundStamp>, StoreError>;
+    /// The `q`-searched fields of up to `limit` stamps matching `query` below `before`,
+    /// newest first.
+    async fn search_stamps(
+        &self,
+        query: &find::StampQuery,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<find::SearchRow>, StoreError>;
+    /// These stamps of the account, whole, newest first (missing ones left out).
+    async fn found_stamps(&self, account_idx: i64, stamp_idxs: &[i64]) -> Result<Vec<find::FoundStamp>, StoreError>;
+    /// Per-day counts of the account's (or one card's) history in `[from_ms, to_ms)`, one row
+    /// per day that has events, and the distinct customers stamped in the whole period.
+    async fn stats(
+        &self,
+        account_idx: i64,
+        card_idx: Option<i64>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(Vec<find::DayRow>, i64), StoreError>;
 }
 
 /// Options that only some backends use.

@@ -410,6 +410,11 @@ async fn assert_renewed(app: &TestApp, redeemed: i64, days: i64) -> i64 {
     let old = stamp_record(app, redeemed).await;
     let next_idx = old.next_stamp_idx.expect("a successor");
     let new = stamp_record(app, next_idx).await;
+    // The back office's `get` shows the link both ways a shop looks at it.
+    let got = app.get(&format!("/api/stamp/v1/get?stampIdx={redeemed}")).await.ok().clone();
+    assert_eq!((got["status"].as_str(), got["nextStampIdx"].as_i64()), (Some("REDEEMED"), Some(next_idx)));
+    let got = app.get(&format!("/api/stamp/v1/get?stampIdx={next_idx}")).await.ok().clone();
+    assert_eq!((got["status"].as_str(), got["nextStampIdx"].as_i64()), (Some("ACTIVE"), None));
     assert_eq!(new.card_idx, old.card_idx);
     assert_eq!(
         (&new.user_id, &new.user_nm, &new.user_phnno, &new.user_eml, &new.user_etc1, &new.user_etc2, &new.memo),

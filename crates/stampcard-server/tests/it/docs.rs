@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use stampcard_core::dashboard::paths as dashboard;
+use stampcard_core::find;
 use stampcard_core::wire::paths;
 
 use crate::helpers::spawn_app;
@@ -81,6 +82,11 @@ async fn openapi_covers_every_endpoint() {
         ("post", dashboard::KEY_CREATE),
         ("get", dashboard::KEY_LIST),
         ("post", dashboard::KEY_REVOKE),
+        // reading stamps
+        ("get", find::paths::GET),
+        ("get", find::paths::LIST),
+        ("get", find::paths::EXPORT),
+        ("get", find::paths::STATS),
     ];
     let documented: usize =
         body["paths"].as_object().expect("paths").values().map(|item| item.as_object().map_or(0, |o| o.len())).sum();

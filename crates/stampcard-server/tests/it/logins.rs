@@ -280,6 +280,10 @@ async fn the_stamp_api_takes_the_cookie_with_csrf_and_roles() {
     send("GET", &format!("/api/stamp/v1/history?stampIdx={stamp_idx}"), None).await.ok();
     send("GET", &format!("/api/stamp/v1/card/get?cardIdx={card_idx}"), None).await.ok();
     send("GET", "/api/stamp/v1/card/list", None).await.ok();
+    // Staff find customers' stamps at the counter.
+    send("GET", &format!("/api/stamp/v1/get?stampIdx={stamp_idx}"), None).await.ok();
+    let found = send("GET", &format!("/api/stamp/v1/list?cardIdx={card_idx}"), None).await.ok().clone();
+    assert_eq!(found["items"][0]["stampIdx"].as_i64(), Some(stamp_idx));
     let token = app.token(stamp_idx).await;
     app.anonymous("POST", &format!("/api/page/v1/{token}/pin")).json(&json!({"pin": "2580"})).send().await.ok();
     send("PUT", "/api/stamp/v1/update", Some(json!({"stampIdx": stamp_idx, "resetPinYn": "Y"}))).await.ok();
@@ -291,6 +295,14 @@ async fn the_stamp_api_takes_the_cookie_with_csrf_and_roles() {
     send("DELETE", &format!("/api/stamp/v1/delete?stampIdx={stamp_idx}"), None).await.refused(ErrorCode::RoleForbidden);
     send("POST", "/api/stamp/v1/card/create", Some(card_body.clone())).await.refused(ErrorCode::RoleForbidden);
     send("PUT", "/api/stamp/v1/card/update", Some(json!({"cardIdx": card_idx, "cardNm": "Tea"})))
+        .await
+        .refused(ErrorCode::RoleForbidden);
+    send("GET", &format!("/api/stamp/v1/export?cardIdx={card_idx}"), None).await.refused(ErrorCode::RoleForbidden);
+    send("GET", &format!("/api/stamp/v1/stats?from={d}&to={d}", d = app.day(0)), None)
+        .await
+        .refused(ErrorCode::RoleForbidden);
+    send("GET", "/api/stamp/v1/staff/list", None).await.refused(ErrorCode::RoleForbidden);
+    send("DELETE", &format!("/api/stamp/v1/card/delete?cardIdx={card_idx}"), None)
         .await
         .refused(ErrorCode::RoleForbidden);
     send("GET", "/api/admin/v1/key/list", None).await.refused(ErrorCode::RoleForbidden);

@@ -6,6 +6,7 @@ mod cards;
 mod concurrency;
 mod crash;
 mod docs;
+mod find;
 mod hardening;
 mod health;
 mod helpers;
