@@ -88,6 +88,25 @@ error_codes! {
     OnsitePasswordMissing = (1021, 422, "a card with onsiteYn=Y needs an onsitePwd"),
     /// The request body did not arrive within the server's request-body timeout.
     RequestTimeout = (1030, 408, "the request body did not arrive in time; send it again"),
+    // bulk changes and import
+    /// The CSV body of an import is larger than the import's own limit.
+    ImportTooLarge = (1050, 413, "the CSV body is larger than 5 MiB; split the file"),
+    /// The import body is not sent as `text/csv`.
+    ImportNotCsv = (1051, 415, "the import body must be sent as text/csv (UTF-8)"),
+    /// The CSV is not valid UTF-8.
+    ImportInvalidUtf8 = (1052, 400, "the CSV is not valid UTF-8"),
+    /// The CSV has no header row or no data rows.
+    ImportEmpty = (1053, 422, "the CSV needs a header row and at least one data row"),
+    /// A header names a column the import does not know.
+    ImportUnknownColumn = (1054, 422, "the CSV header names an unknown column"),
+    /// A header names a column twice.
+    ImportDuplicateColumn = (1055, 422, "the CSV header names a column twice"),
+    /// A required column is missing from the header.
+    ImportMissingColumn = (1056, 422, "the CSV header lacks a required column (strtYmd and endYmd are required)"),
+    /// A row has more or fewer fields than the header.
+    ImportFieldCount = (1057, 422, "a CSV row has more or fewer fields than the header"),
+    /// The CSV has more data rows than one import takes.
+    ImportTooManyRows = (1058, 413, "the CSV has more data rows than one import takes; split the file"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.

@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, extractors and the one error-to-envelope mapping. Handlers are
 //! thin: parse, check with the core, hand a write to the store or read, answer.
 
+pub mod bulk;
 pub mod card;
 pub mod error;
 pub mod extract;
@@ -102,6 +103,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(card::router())
         .merge(page::router())
         .merge(meta::router())
+        .merge(bulk::router())
 }
 
 /// The OpenAPI document, collected from the routers [`router`] serves.

@@ -59,6 +59,8 @@ async fn openapi_covers_every_endpoint() {
         ("get", paths::CARD_LIST),
         ("get", paths::CARD_GET),
         ("put", paths::CARD_UPDATE),
+        ("post", paths::BULK),
+        ("post", paths::IMPORT),
         ("get", "/api/page/v1/{token}"),
         ("get", "/api/page/v1/{token}/card"),
         ("post", "/api/page/v1/{token}/pin"),
