@@ -51,7 +51,6 @@ pub fn router() -> OpenApiRouter<AppState> {
                 ImportMissingColumn,
                 ImportTooManyRows,
                 CardNotFound,
-                DomainPlanRequired,
                 Busy,
             ],
         ]),
@@ -108,7 +107,7 @@ pub async fn bulk(
 }
 
 /// Create stamps on a card from a CSV file (`Content-Type: text/csv`, UTF-8, at most 5 MiB and
-/// 20,000 rows): a header row naming columns among `userId, userNm, userPhnno, userEml,
+/// 5,000 rows): a header row naming columns among `userId, userNm, userPhnno, userEml,
 /// userEtc1, userEtc2, memo, stamps, strtYmd, endYmd, activeYn` (any order; `strtYmd` and
 /// `endYmd` required), then one row per stamp. Every row is checked like a create request; all
 /// rows are created, or none: `refused` lists every refused row with its line and code.

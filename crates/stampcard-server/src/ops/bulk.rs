@@ -5,7 +5,7 @@
 //! The import reads the file before the write ([`read_csv`]: no transaction is open while
 //! 5 MiB of text are parsed), runs every row through the create API's own parser and checks
 //! (`stampcard_core::parse::json` and `CreateStampRequest::check`), and creates the stamps
-//! with [`stamp::insert`], the create API's path, so every rule of stamp creation applies.
+//! with the create API's [`stamp::insert`] path, so every rule of stamp creation applies.
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -78,7 +78,7 @@ pub const IMPORT_MAX_BYTES: usize = 5 * 1024 * 1024;
 /// The most data rows one import takes: it holds the (single, on SQLite) writer while it
 /// creates them, so a bigger file is refused rather than stall every other write (see
 /// docs/api.md for the measured time).
-pub const IMPORT_MAX_ROWS: usize = 20_000;
+pub const IMPORT_MAX_ROWS: usize = 5_000;
 
 /// The columns an import file may have, named like the create API's fields (plus `stamps`,
 /// the count to start with).
@@ -245,7 +245,8 @@ fn unreadable(error: csv::Error) -> Error {
 /// `POST /api/stamp/v1/import`: creates every valid row's stamp, unless a row was refused
 /// (then nothing is created and the result lists them). A row's `stamps` must also fit the
 /// card's `maxStamps` (the update API's rule). Stamps are created by the create API's
-/// [`stamp::insert`]; one that refuses a row refuses the whole import, naming the line. A dry
+/// [`stamp::insert_with_count`], their `CREATE` event going from 0 to the row's count; one
+/// that refuses a row refuses the whole import, naming the line. A dry
 /// run does all of it and then rolls its savepoint back, so it checks exactly what a real
 /// import would, and writes nothing.
 pub async fn import(tx: &mut dyn Tx, ctx: Ctx, card_idx: i64, mut file: ImportFile, dry_run: bool) -> OpOutput {
@@ -274,18 +275,9 @@ pub async fn import(tx: &mut dyn Tx, ctx: Ctx, card_idx: i64, mut file: ImportFi
         return Decision::done(&result);
     }
     for row in file.valid {
-        let stamp_idx =
-            stamp::insert(tx, ctx.clone(), row.new, row.token).await.map_err(|error| at_line(error, row.line))?;
-        if row.stamps > 0 {
-            let mut created = tx.stamp(ctx.account_idx, stamp_idx).await?.ok_or_else(|| {
-                Error::Internal(format!("imported stamp {stamp_idx} vanished in its own transaction"))
-            })?;
-            let next =
-                rules::set_count(&card, &created.model(), row.stamps).map_err(|e| at_line(e.into(), row.line))?;
-            created.apply(&next);
-            tx.update_stamp(&created).await?;
-            tx.append_event(&ctx.event(stamp_idx, HistoryAction::Update, 0, created.stamps)).await?;
-        }
+        let stamp_idx = stamp::insert_with_count(tx, ctx.clone(), row.new, row.token, row.stamps)
+            .await
+            .map_err(|error| at_line(error, row.line))?;
         result.stamp_idxs.push(stamp_idx);
     }
     if dry_run {
