@@ -605,8 +605,25 @@ pub struct BulkRequest {
     pub action: BulkAction,
     /// The stamps: 1 to 1,000 ids (a repeated id counts once).
     #[serde(deserialize_with = "idx_list")]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000, value_type = Vec<i64>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = idx_list_schema))]
     pub stamp_idxs: Vec<i64>,
+}
+
+/// `stampIdxs`' schema: 1 to 1,000 ids, each in the id range.
+#[cfg(feature = "openapi")]
+fn idx_list_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let item = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(1))
+        .maximum(Some(crate::input::limits::MAX_IDX));
+    ArrayBuilder::new()
+        .items(item)
+        .min_items(Some(1))
+        .max_items(Some(crate::input::BULK_MAX_IDS))
+        .description(Some("The stamps: 1 to 1,000 ids (a repeated id counts once)."))
+        .build()
 }
 
 /// A list of ids, each read like any other integer field (`1.0` is `1`).
