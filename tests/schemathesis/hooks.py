@@ -15,7 +15,8 @@ without hiding anything the OpenAPI document promises (docs/api.md, "OpenAPI con
 - Rules JSON Schema cannot state, on positive cases: dates are moved into the window the
   server accepts (`strtYmd` not after `endYmd`, `endYmd` at most 5 years ahead and, for a new
   stamp, not in the past: they compare two fields or today); a new card with `onsiteYn=Y` gets
-  the password the flag requires; a valid `Idempotency-Key` is made unique to its request.
+  the password the flag requires; an import's body becomes a CSV file with the generated text
+  as a user name; a valid `Idempotency-Key` is made unique to its request.
 - Refusals of schema-valid requests that depend on stored data are dropped, each listed in
   `dropped-refusals.jsonl` in the current directory.
 
@@ -186,6 +187,18 @@ def _fix_onsite_password(case) -> None:
         case.body = {**body, "onsitePwd": FIXTURES.get("onsitePwd", "counter-7")}
 
 
+def _fix_import_file(case) -> None:
+    """A positive import gets a CSV file the server accepts: JSON Schema can say "a string" but
+    not "CSV with a header of known columns and valid rows". The generated text becomes a
+    quoted user name, so it still reaches the row checks (which may refuse it in `refused`)."""
+    if not isinstance(case.body, str):
+        return
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    end = today + datetime.timedelta(days=30 + _hash(case.body) % 300)
+    name = case.body.replace('"', '""')
+    case.body = f'userNm,strtYmd,endYmd,stamps\n"{name}",{today.isoformat()},{end.isoformat()},{_hash(case.body) % 2}\n'
+
+
 # Schema-valid requests that the server refuses because of what is stored, which no schema of
 # the request can say: (operation, error code) -> why. Only these refusals of positive cases are
 # dropped; docs/api.md ("OpenAPI conformance") lists them too.
@@ -236,6 +249,8 @@ def before_call(context, case, kwargs):
         _fix_dates(case)
     if meta is not None and meta.generation.mode.is_positive and case.path == "/api/stamp/v1/card/create":
         _fix_onsite_password(case)
+    if meta is not None and meta.generation.mode.is_positive and case.path == "/api/stamp/v1/import":
+        _fix_import_file(case)
     if meta is not None and meta.generation.mode.is_positive and (
         case.path.startswith("/api/page/") or case.path == "/api/stamp/v1/redeem"
     ):

@@ -109,6 +109,25 @@ error_codes! {
     PeriodOrder = (1043, 422, "from must not be after to"),
     /// A stats period is longer than 366 days.
     PeriodTooLong = (1044, 422, "the period must be at most 366 days; ask for it in several calls"),
+    // bulk changes and import
+    /// The CSV body of an import is larger than the import's own limit.
+    ImportTooLarge = (1050, 413, "the CSV body is larger than 5 MiB; split the file"),
+    /// The import body is not sent as `text/csv`.
+    ImportNotCsv = (1051, 415, "the import body must be sent as text/csv (UTF-8)"),
+    /// The CSV is not valid UTF-8.
+    ImportInvalidUtf8 = (1052, 400, "the CSV is not valid UTF-8"),
+    /// The CSV has no header row or no data rows.
+    ImportEmpty = (1053, 422, "the CSV needs a header row and at least one data row"),
+    /// A header names a column the import does not know.
+    ImportUnknownColumn = (1054, 422, "the CSV header names an unknown column"),
+    /// A header names a column twice.
+    ImportDuplicateColumn = (1055, 422, "the CSV header names a column twice"),
+    /// A required column is missing from the header.
+    ImportMissingColumn = (1056, 422, "the CSV header lacks a required column (strtYmd and endYmd are required)"),
+    /// A row has more or fewer fields than the header.
+    ImportFieldCount = (1057, 422, "a CSV row has more or fewer fields than the header"),
+    /// The CSV has more data rows than one import takes.
+    ImportTooManyRows = (1058, 413, "the CSV has more data rows than one import takes; split the file"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.

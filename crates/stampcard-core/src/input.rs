@@ -10,7 +10,9 @@ use crate::error::{ApiError, ErrorCode};
 use crate::model::Window;
 use crate::secret;
 use crate::types::YesNo;
-use crate::wire::{CardCreateRequest, CardUpdateRequest, CreateStampRequest, UpdateStampRequest};
+use crate::wire::{
+    BulkAction, BulkRequest, CardCreateRequest, CardUpdateRequest, CreateStampRequest, UpdateStampRequest,
+};
 
 /// Length limits in characters (Unicode scalar values), documented in docs/api.md.
 pub mod limits {
@@ -664,4 +666,105 @@ pub fn check_card_update(
         ));
     }
     Ok(())
+}
+
+// bulk changes and import
+
+/// The most ids one `POST /api/stamp/v1/bulk` takes.
+pub const BULK_MAX_IDS: usize = 1000;
+
+/// A checked bulk change: the action and the distinct ids, ascending (the order the writes
+/// lock rows in, so two bulk changes over the same stamps cannot deadlock).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkChange {
+    /// What to do.
+    pub action: BulkAction,
+    /// Distinct ids, ascending.
+    pub stamp_idxs: Vec<i64>,
+}
+
+impl BulkRequest {
+    /// Checks the id list: 1 to [`BULK_MAX_IDS`] ids, each a valid id. A repeated id counts once.
+    pub fn check(&self) -> Result<BulkChange, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.stamp_idxs.is_empty() || self.stamp_idxs.len() > BULK_MAX_IDS {
+            errors.push(
+                "stampIdxs",
+                ErrorCode::OutOfRange,
+                format!("stampIdxs must hold 1 to {BULK_MAX_IDS} ids, not {}", self.stamp_idxs.len()),
+            );
+        }
+        if let Some(bad) = self.stamp_idxs.iter().find(|&&i| idx("stampIdxs", i).is_err()) {
+            errors.push(
+                "stampIdxs",
+                ErrorCode::OutOfRange,
+                format!("every stampIdxs entry must be an integer from 1 to {}, not {bad}", limits::MAX_IDX),
+            );
+        }
+        let mut stamp_idxs = self.stamp_idxs.clone();
+        stamp_idxs.sort_unstable();
+        stamp_idxs.dedup();
+        errors.into_result(|| BulkChange { action: self.action, stamp_idxs })
+    }
+}
+
+/// An imported row's `stamps`: empty is 0, otherwise an integer from 0 to
+/// [`limits::MAX_STAMPS`] (the card's own `maxStamps` is checked by
+/// [`crate::rules::set_count`]). The codes and messages are those of the update API's `stamps`.
+pub fn import_count(value: &str) -> Result<u32, FieldError> {
+    let out_of_range = || FieldError {
+        field: "stamps",
+        code: ErrorCode::OutOfRange,
+        message: format!("stamps must be between 0 and the card's maxStamps (at most {})", limits::MAX_STAMPS),
+    };
+    if value.is_empty() {
+        return Ok(0);
+    }
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FieldError {
+            field: "stamps",
+            code: ErrorCode::WrongType,
+            message: format!("stamps must be an integer, got {value:?}"),
+        });
+    }
+    // Digits beyond i64 fail to parse: a number too large, like any other out of range.
+    match value.parse::<i64>() {
+        Ok(n) if (0..=i64::from(limits::MAX_STAMPS)).contains(&n) => u32::try_from(n).map_err(|_| out_of_range()),
+        _ => Err(out_of_range()),
+    }
+}
+
+#[cfg(test)]
+mod bulk_tests {
+    use super::*;
+
+    #[test]
+    fn import_counts() {
+        assert_eq!(import_count(""), Ok(0));
+        assert_eq!(import_count("7"), Ok(7));
+        assert_eq!(import_count("100"), Ok(limits::MAX_STAMPS));
+        for (text, code) in [
+            ("101", ErrorCode::OutOfRange),
+            ("-1", ErrorCode::OutOfRange),
+            ("99999999999999999999", ErrorCode::OutOfRange),
+            ("1.5", ErrorCode::WrongType),
+            ("three", ErrorCode::WrongType),
+            ("-", ErrorCode::WrongType),
+            (" 3", ErrorCode::WrongType),
+        ] {
+            assert_eq!(import_count(text).map_err(|e| e.code), Err(code), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn bulk_ids_are_checked_sorted_and_distinct() {
+        let request = |ids: Vec<i64>| BulkRequest { action: BulkAction::Activate, stamp_idxs: ids };
+        assert_eq!(request(vec![5, 2, 5, 1]).check().map(|c| c.stamp_idxs), Ok(vec![1, 2, 5]));
+        assert!(request(vec![]).check().is_err());
+        assert!(request(vec![0]).check().is_err());
+        assert!(request(vec![1; BULK_MAX_IDS]).check().is_ok());
+        let error = request(vec![1; BULK_MAX_IDS + 1]).check().expect_err("too many");
+        assert_eq!(error.0[0].code, ErrorCode::OutOfRange);
+    }
 }

@@ -39,6 +39,10 @@ pub mod paths {
     pub const CARD_UPDATE: &str = "/api/stamp/v1/card/update";
     /// `DELETE ?cardIdx=N`: delete a card that has no stamps.
     pub const CARD_DELETE: &str = "/api/stamp/v1/card/delete";
+    /// `POST`: delete, deactivate or activate many stamps at once (our extension).
+    pub const BULK: &str = "/api/stamp/v1/bulk";
+    /// `POST ?cardIdx=N&dryRun=Y|N` with a `text/csv` body: create stamps from a CSV file.
+    pub const IMPORT: &str = "/api/stamp/v1/import";
     /// Prefix of the customer stamp page API: `/api/page/v1/{token}[/...]`.
     pub const PAGE_API_PREFIX: &str = "/api/page/v1";
     /// Prefix of the customer stamp page itself: `/stamp/{token}`.
@@ -598,6 +602,132 @@ pub struct SessionResult {
     pub session_token: String,
     /// Seconds until it expires.
     pub expires_in_secs: u32,
+}
+
+// bulk changes and import
+
+/// What `POST /api/stamp/v1/bulk` does to every listed stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BulkAction {
+    /// Delete the stamps with their history, for good (as `DELETE /api/stamp/v1/delete`).
+    Delete,
+    /// Set `activeYn` to `N`.
+    Deactivate,
+    /// Set `activeYn` to `Y`.
+    Activate,
+}
+
+/// Prefix of the serde message for an unknown bulk action.
+const INVALID_ACTION: &str = "must be \"DELETE\", \"DEACTIVATE\" or \"ACTIVATE\"";
+
+impl<'de> Deserialize<'de> for BulkAction {
+    // By hand, like `YesNo`: serde_json reports a derived enum given a non-string as a syntax
+    // error, which would call well-formed JSON malformed.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<BulkAction, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = BulkAction;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(INVALID_ACTION)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<BulkAction, E> {
+                match v {
+                    "DELETE" => Ok(BulkAction::Delete),
+                    "DEACTIVATE" => Ok(BulkAction::Deactivate),
+                    "ACTIVATE" => Ok(BulkAction::Activate),
+                    _ => Err(E::custom(format!("{INVALID_ACTION}, not {v:?}"))),
+                }
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// `POST /api/stamp/v1/bulk`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct BulkRequest {
+    /// What to do.
+    pub action: BulkAction,
+    /// The stamps: 1 to 1,000 ids (a repeated id counts once).
+    #[serde(deserialize_with = "idx_list")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = idx_list_schema))]
+    pub stamp_idxs: Vec<i64>,
+}
+
+/// `stampIdxs`' schema: 1 to 1,000 ids, each in the id range.
+#[cfg(feature = "openapi")]
+fn idx_list_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let item = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(1))
+        .maximum(Some(crate::input::limits::MAX_IDX));
+    ArrayBuilder::new()
+        .items(item)
+        .min_items(Some(1))
+        .max_items(Some(crate::input::BULK_MAX_IDS))
+        .description(Some("The stamps: 1 to 1,000 ids (a repeated id counts once)."))
+        .build()
+}
+
+/// A list of ids, each read like any other integer field (`1.0` is `1`).
+fn idx_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Item(#[serde(deserialize_with = "crate::types::integer")] i64);
+    Ok(Vec::<Item>::deserialize(deserializer)?.into_iter().map(|item| item.0).collect())
+}
+
+/// `POST /api/stamp/v1/bulk`'s result. Every distinct id sent is in exactly one of
+/// `affected` (as a count), `missing` and `unchanged`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct BulkResult {
+    /// How many stamps were deleted, or had their `activeYn` changed.
+    pub affected: u32,
+    /// The ids that are not stamps of this account (nonexistent or another account's),
+    /// ascending.
+    pub missing: Vec<i64>,
+    /// The account's stamps left as they were, ascending: already in the asked state, or
+    /// redeemed (a redeemed stamp is final; it can still be deleted).
+    pub unchanged: Vec<i64>,
+}
+
+/// One refused row of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRefusal {
+    /// The physical line of the file the row starts on (the header is line 1).
+    pub line: u64,
+    /// The error code, the same the create API answers for the same fault.
+    #[cfg_attr(feature = "openapi", schema(example = 1005))]
+    pub code: i32,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
+/// `POST /api/stamp/v1/import`'s result. Nothing was written unless `dryRun` is `N` and
+/// `refused` is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ImportResult {
+    /// Whether this was a dry run (nothing written).
+    pub dry_run: YesNo,
+    /// The data rows read (the header not counted).
+    pub rows: u32,
+    /// The stamps created: every row, or 0 (a dry run, or a file with a refused row).
+    pub created: u32,
+    /// The new stamps' ids, in the file's row order (empty when `created` is 0).
+    pub stamp_idxs: Vec<i64>,
+    /// Every refused row, in file order; empty when every row is valid.
+    pub refused: Vec<ImportRefusal>,
 }
 
 #[cfg(test)]

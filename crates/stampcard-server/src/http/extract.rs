@@ -121,7 +121,7 @@ pub struct IdempotencyKey {
 
 impl IdempotencyKey {
     /// Reads the optional header: 1 to 255 visible ASCII characters.
-    fn from_headers(
+    pub fn from_headers(
         headers: &HeaderMap,
         method: &Method,
         uri: &Uri,

@@ -2,6 +2,7 @@
 //! thin: parse, check with the core, hand a write to the store or read, answer.
 
 pub mod admin;
+pub mod bulk;
 pub mod card;
 pub mod error;
 pub mod extract;
@@ -109,6 +110,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(page::router())
         .merge(meta::router())
         .merge(admin::router())
+        .merge(bulk::router())
 }
 
 /// The OpenAPI document, collected from the routers [`router`] serves.

@@ -3,6 +3,7 @@
 //! neutral: they only talk to [`Tx`](crate::store::Tx). Nothing here re-decides a rule.
 
 pub mod admin;
+pub mod bulk;
 pub mod card;
 pub mod card_rules;
 pub mod find;

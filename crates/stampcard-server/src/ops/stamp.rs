@@ -39,6 +39,18 @@ pub async fn create(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> 
 
 /// Issues a stamp on a card of the account, with its `CREATE` event; returns its id.
 pub async fn insert(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> Result<i64, Error> {
+    insert_with_count(tx, ctx, new, token, 0).await
+}
+
+/// [`insert`] for a stamp that starts with `stamps` already collected (the import's paper-card
+/// counts, checked against the card by the caller); its `CREATE` event goes from 0 to them.
+pub async fn insert_with_count(
+    tx: &mut dyn Tx,
+    ctx: Ctx,
+    new: NewStamp,
+    token: String,
+    stamps: u32,
+) -> Result<i64, Error> {
     let card = tx.card(ctx.account_idx, new.card_idx).await?.ok_or(ErrorCode::CardNotFound)?;
     card_rules::check_card_issues(&card)?;
     domain_allowed(&ctx, new.domain.as_deref())?;
@@ -49,7 +61,7 @@ pub async fn insert(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> 
         card_idx: card.card_idx,
         token,
         domain: new.domain,
-        stamps: 0,
+        stamps,
         start: new.window.start,
         end: new.window.end,
         active: new.active,
@@ -71,7 +83,7 @@ pub async fn insert(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> 
         next_stamp_idx: None,
     };
     let stamp_idx = tx.insert_stamp(&record).await?;
-    tx.append_event(&ctx.event(stamp_idx, HistoryAction::Create, 0, 0)).await?;
+    tx.append_event(&ctx.event(stamp_idx, HistoryAction::Create, 0, stamps)).await?;
     Ok(stamp_idx)
 }
 

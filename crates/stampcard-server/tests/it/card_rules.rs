@@ -357,6 +357,12 @@ async fn a_retired_card_issues_no_stamps_but_its_stamps_keep_working() {
     refused.refused(ErrorCode::CardRetired);
     assert!(refused.message().contains("activeYn=Y"), "{}", refused.message());
     app.put("/api/stamp/v1/update", json!({"stampIdx": moving, "cardIdx": card})).await.refused(ErrorCode::CardRetired);
+    // Nor through a CSV import, dry run or not.
+    for dry_run in ["Y", "N"] {
+        let csv = format!("strtYmd,endYmd\n{},{}\n", app.day(0), app.day(30));
+        let path = format!("/api/stamp/v1/import?cardIdx={card}&dryRun={dry_run}");
+        app.call("POST", &path).raw(Some("text/csv"), csv.into_bytes()).send().await.refused(ErrorCode::CardRetired);
+    }
     // Existing stamps: add, validate and redeem as before.
     app.add_n(stamp, 2).await;
     app.validate(stamp).await;

@@ -62,6 +62,8 @@ async fn openapi_covers_every_endpoint() {
         ("get", paths::CARD_GET),
         ("put", paths::CARD_UPDATE),
         ("delete", paths::CARD_DELETE),
+        ("post", paths::BULK),
+        ("post", paths::IMPORT),
         ("get", "/api/page/v1/{token}"),
         ("get", "/api/page/v1/{token}/card"),
         ("post", "/api/page/v1/{token}/pin"),

@@ -302,6 +302,15 @@ async fn the_stamp_api_takes_the_cookie_with_csrf_and_roles() {
         .await
         .refused(ErrorCode::RoleForbidden);
     send("GET", "/api/stamp/v1/staff/list", None).await.refused(ErrorCode::RoleForbidden);
+    send("POST", "/api/stamp/v1/bulk", Some(json!({"action": "DELETE", "stampIdxs": [stamp_idx]})))
+        .await
+        .refused(ErrorCode::RoleForbidden);
+    let import = format!("/api/stamp/v1/import?cardIdx={card_idx}&dryRun=Y");
+    with_session(app.anonymous("POST", &import), &staff, true)
+        .raw(Some("text/csv"), b"strtYmd,endYmd\n".to_vec())
+        .send()
+        .await
+        .refused(ErrorCode::RoleForbidden);
     send("DELETE", &format!("/api/stamp/v1/card/delete?cardIdx={card_idx}"), None)
         .await
         .refused(ErrorCode::RoleForbidden);
