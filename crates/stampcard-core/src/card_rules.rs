@@ -5,7 +5,7 @@
 use chrono::{DateTime, Days, Months, NaiveDate};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::input::limits;
+use crate::limits;
 use crate::model::Window;
 
 /// A card's pace rules; 0 turns a rule off.

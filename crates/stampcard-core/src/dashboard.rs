@@ -142,7 +142,7 @@ pub fn check_password(password: &str) -> Result<(), ApiError> {
 /// returns the address as given (trimmed).
 pub fn check_email(email: &str) -> Result<String, ApiError> {
     let email = email.trim();
-    if email.chars().count() > crate::input::limits::EMAIL || !is_email(email) {
+    if email.chars().count() > crate::limits::EMAIL || !is_email(email) {
         return Err(ApiError::new(ErrorCode::InvalidEmail, "the e-mail must be an address like name@example.com"));
     }
     Ok(email.to_owned())

@@ -1,52 +1,19 @@
 //! Request checks: turn a parsed wire request into a checked command (`NewStamp`,
-//! `StampPatch`, `NewCard`, `CardPatch`), or field-level errors, plus the length limits and the
-//! field formats (ids, URLs, emails, phones) the widget shares. Shapes and ranges are checked
-//! here; checks that need the stored state (the card's `maxStamps`, the stamp's current dates)
-//! are in [`crate::rules`].
+//! `StampPatch`, `NewCard`, `CardPatch`, `BulkChange`), or field-level errors, plus the field
+//! formats (ids, URLs, emails, phones) the widget shares; the limits they apply are in
+//! [`crate::limits`]. Shapes and ranges are checked here; checks that need the stored state
+//! (the card's `maxStamps`, the stamp's current dates) are in [`crate::rules`].
 
 use chrono::{Months, NaiveDate};
 
 use crate::error::{ApiError, ErrorCode};
+use crate::limits::{self, BULK_MAX_IDS};
 use crate::model::Window;
 use crate::secret;
 use crate::types::YesNo;
 use crate::wire::{
     BulkAction, BulkRequest, CardCreateRequest, CardUpdateRequest, CreateStampRequest, UpdateStampRequest,
 };
-
-/// Length limits in characters (Unicode scalar values), documented in docs/api.md.
-pub mod limits {
-    /// `cardNm`.
-    pub const CARD_NAME: usize = 100;
-    /// `cardTtl`.
-    pub const CARD_TITLE: usize = 200;
-    /// `memo`.
-    pub const MEMO: usize = 1000;
-    /// `userId`, `userNm`.
-    pub const USER_ID: usize = 100;
-    /// `userNm`.
-    pub const USER_NAME: usize = 100;
-    /// `userPhnno`.
-    pub const PHONE: usize = 30;
-    /// `userEml` (RFC 5321 path limit).
-    pub const EMAIL: usize = 254;
-    /// `userEtc1`, `userEtc2`.
-    pub const ETC: usize = 500;
-    /// `url`, `stampImgUrl`.
-    pub const URL: usize = 2048;
-    /// `domain`.
-    pub const DOMAIN: usize = 255;
-    /// The highest `maxStamps` a card may have (the page shows one slot per stamp).
-    pub const MAX_STAMPS: u32 = 100;
-    /// The highest id: the largest integer JavaScript represents exactly.
-    pub const MAX_IDX: i64 = 9_007_199_254_740_991;
-    /// How far ahead `endYmd` may be.
-    pub const END_DATE_MONTHS_AHEAD: u32 = 60;
-    /// The longest `cooldownSecs` a card may have: 30 days.
-    pub const COOLDOWN_SECS: u32 = 30 * 24 * 60 * 60;
-    /// The highest `maxAddsPerDay` a card may have.
-    pub const MAX_ADDS_PER_DAY: u32 = 100;
-}
 
 /// One invalid field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -669,9 +636,6 @@ pub fn check_card_update(
 }
 
 // bulk changes and import
-
-/// The most ids one `POST /api/stamp/v1/bulk` takes.
-pub const BULK_MAX_IDS: usize = 1000;
 
 /// A checked bulk change: the action and the distinct ids, ascending (the order the writes
 /// lock rows in, so two bulk changes over the same stamps cannot deadlock).

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod error;
 pub mod find;
 pub mod input;
+pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod progress;

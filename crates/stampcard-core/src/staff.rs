@@ -10,7 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
-use crate::input::{FieldError, FieldErrors, idx, limits};
+use crate::input::{FieldError, FieldErrors, idx};
+use crate::limits;
 use crate::types::{YesNo, Ymdt};
 
 /// URL paths of the staff endpoints.

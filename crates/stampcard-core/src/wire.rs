@@ -666,11 +666,11 @@ fn idx_list_schema() -> utoipa::openapi::schema::Array {
         .schema_type(Type::Integer)
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
         .minimum(Some(1))
-        .maximum(Some(crate::input::limits::MAX_IDX));
+        .maximum(Some(crate::limits::MAX_IDX));
     ArrayBuilder::new()
         .items(item)
         .min_items(Some(1))
-        .max_items(Some(crate::input::BULK_MAX_IDS))
+        .max_items(Some(crate::limits::BULK_MAX_IDS))
         .description(Some("The stamps: 1 to 1,000 ids (a repeated id counts once)."))
         .build()
 }

@@ -2,7 +2,8 @@
 //! outcome (accepted, or the first error's code), parsed exactly as the server parses it.
 
 use serde_json::{Value, json};
-use stampcard_core::input::{CardPatch, FieldErrors, check_card_update, limits};
+use stampcard_core::input::{CardPatch, FieldErrors, check_card_update};
+use stampcard_core::limits;
 use stampcard_core::wire::{CardCreateRequest, CardUpdateRequest, CreateStampRequest, UpdateStampRequest};
 use stampcard_core::{ApiError, ErrorCode, parse};
 

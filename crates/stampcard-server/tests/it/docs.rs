@@ -193,7 +193,7 @@ fn every_operation_documents_its_refusals() {
 /// against the limits the core enforces.
 #[test]
 fn openapi_constraints_match_the_core_limits() {
-    use stampcard_core::input::limits;
+    use stampcard_core::limits;
     use stampcard_core::secret;
 
     let document: serde_json::Value = serde_json::from_str(&document_json()).expect("openapi json");
