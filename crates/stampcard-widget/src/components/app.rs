@@ -15,10 +15,7 @@ use crate::components::status::{Status, StatusKind};
 use crate::i18n::Lang;
 use crate::link::StampLink;
 use crate::state::{Action, Announcement, Form, Screen, StaffAction, State, card_is_stale};
-use crate::storage;
-
-/// The widget's style sheet, inside the shadow root so nothing leaks in or out.
-const STYLE: &str = include_str!("../style.css");
+use crate::{STYLE, storage};
 
 /// Properties of [`App`].
 #[derive(Debug, Clone, PartialEq, Properties)]
