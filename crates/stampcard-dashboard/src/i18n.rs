@@ -7,7 +7,7 @@ pub use stampcard_widget::i18n::{Lang, ymd};
 
 use crate::api::CallError;
 use crate::state::route::Route;
-use crate::wire::{BulkAction, StampStatus};
+use crate::wire::{BulkAction, HistoryItem, StampStatus};
 
 /// The dashboard's fixed strings in `lang`.
 pub fn text(lang: Lang) -> &'static Text {
@@ -142,6 +142,47 @@ pub fn qr_name(lang: Lang, stamp_idx: i64) -> String {
         Lang::En => format!("QR code of the stamp page of stamp {stamp_idx}"),
         Lang::Ko => format!("스탬프 {stamp_idx} 페이지의 QR code"),
     }
+}
+
+/// One history event in words: what happened (with the count), and who did it.
+pub fn history_event(lang: Lang, event: &HistoryItem) -> (String, String) {
+    let (before, after) = (event.stamps_before, event.stamps_after);
+    let what = match (lang, event.action.as_str()) {
+        (Lang::En, "CREATE") => format!("Issued with {after} stamps"),
+        (Lang::En, "ADD") => format!("Stamp added: {before} → {after}"),
+        (Lang::En, "REMOVE") => format!("Stamp removed: {before} → {after}"),
+        (Lang::En, "UPDATE") => format!("Updated: {before} → {after}"),
+        (Lang::En, "USE") => "Reward redeemed".to_owned(),
+        (Lang::En, "PIN_RESET") => "PIN reset".to_owned(),
+        (Lang::En, "PIN_SET") => "PIN set by the customer".to_owned(),
+        (Lang::Ko, "CREATE") => format!("발급 (스탬프 {after}개)"),
+        (Lang::Ko, "ADD") => format!("스탬프 찍음: {before} → {after}"),
+        (Lang::Ko, "REMOVE") => format!("스탬프 뺌: {before} → {after}"),
+        (Lang::Ko, "UPDATE") => format!("수정: {before} → {after}"),
+        (Lang::Ko, "USE") => "보상 사용".to_owned(),
+        (Lang::Ko, "PIN_RESET") => "PIN 초기화".to_owned(),
+        (Lang::Ko, "PIN_SET") => "고객이 PIN 설정".to_owned(),
+        (_, other) => format!("{other}: {before} → {after}"),
+    };
+    let staff = event.staff_nm.clone().or_else(|| event.staff_idx.map(|idx| format!("#{idx}")));
+    let who = match (lang, event.actor.as_str(), staff) {
+        (Lang::En, _, Some(staff)) => format!("Staff member {staff}"),
+        (Lang::Ko, _, Some(staff)) => format!("직원 {staff}"),
+        (Lang::En, "API_KEY", None) => match event.api_key_idx {
+            Some(key) => format!("API key #{key}"),
+            None => "API key".to_owned(),
+        },
+        (Lang::Ko, "API_KEY", None) => match event.api_key_idx {
+            Some(key) => format!("API 키 #{key}"),
+            None => "API 키".to_owned(),
+        },
+        (Lang::En, "CUSTOMER", None) => "Customer".to_owned(),
+        (Lang::Ko, "CUSTOMER", None) => "고객".to_owned(),
+        (Lang::En, "ONSITE", None) => "On-site (staff password)".to_owned(),
+        (Lang::Ko, "ONSITE", None) => "현장 (직원 비밀번호)".to_owned(),
+        (_, other, None) => other.to_owned(),
+    };
+    (what, who)
 }
 
 /// Every fixed string of the dashboard, in one language.
@@ -542,6 +583,26 @@ mod tests {
         let names: Vec<&str> = crate::state::route::NAV.iter().map(|route| nav_label(Lang::En, *route)).collect();
         assert_eq!(names, ["Cards", "Stamps", "Staff", "API keys", "Import", "Export", "Figures"]);
         assert!(qr_name(Lang::En, 3).contains("QR code") && qr_name(Lang::Ko, 3).contains("QR code"));
+    }
+
+    #[test]
+    fn history_says_what_when_and_who() {
+        let event = |action: &str, actor: &str, api_key_idx, staff_nm: Option<&str>| HistoryItem {
+            event_idx: 1,
+            action: action.into(),
+            stamps_before: 2,
+            stamps_after: 3,
+            actor: actor.into(),
+            api_key_idx,
+            staff_idx: None,
+            staff_nm: staff_nm.map(str::to_owned),
+            reg_ymdt: stampcard_core::types::Ymdt::parse("2026-01-01 10:00:00").expect("time"),
+        };
+        let line = |e: HistoryItem| history_event(Lang::En, &e);
+        assert_eq!(line(event("ADD", "API_KEY", Some(4), None)), ("Stamp added: 2 → 3".into(), "API key #4".into()));
+        assert_eq!(line(event("USE", "CUSTOMER", None, None)).1, "Customer");
+        assert_eq!(line(event("ADD", "STAFF", None, Some("Mina"))).1, "Staff member Mina");
+        assert_eq!(line(event("NEW_KIND", "ROBOT", None, None)), ("NEW_KIND: 2 → 3".into(), "ROBOT".into()));
     }
 
     #[test]

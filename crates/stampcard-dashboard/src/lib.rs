@@ -6,6 +6,19 @@
 //! lives in [`state`] (tested natively), all HTTP in [`api`], the DOM in [`components`].
 
 pub mod api;
+pub mod components;
 pub mod i18n;
+pub mod qr;
 pub mod state;
 pub mod wire;
+
+use wasm_bindgen::prelude::*;
+
+use crate::components::app::{App, AppProps};
+use crate::i18n::Lang;
+
+/// Renders the dashboard into `root`; `lang` is a BCP 47 tag (the browser's language).
+#[wasm_bindgen]
+pub fn mount(root: web_sys::Element, lang: &str) {
+    yew::Renderer::<App>::with_root_and_props(root, AppProps { lang: Lang::from_tag(lang) }).render();
+}

@@ -79,8 +79,14 @@ pub enum StampsAction {
     Card(Option<i64>),
     /// The status filter changed.
     Status(Option<StampStatus>),
-    /// A page answered.
-    Loaded(Result<StampPage, CallError>),
+    /// A page answered; `load` is the request's serial (an older request's late answer is
+    /// dropped, so typing fast in the search box never shows a stale page).
+    Loaded {
+        /// The serial the request was made for.
+        load: u32,
+        /// The answer.
+        result: Result<StampPage, CallError>,
+    },
     /// "Next".
     Next,
     /// "Previous".
@@ -150,7 +156,8 @@ impl StampsState {
                 self.selected.clear();
                 self.reload_from_start();
             }
-            StampsAction::Loaded(Ok(page)) => {
+            StampsAction::Loaded { load, .. } if load != self.load => {}
+            StampsAction::Loaded { result: Ok(page), .. } => {
                 self.loading = false;
                 self.error = None;
                 // A stamp that left the page (deleted, filtered out) cannot stay selected.
@@ -159,7 +166,7 @@ impl StampsState {
                 self.items = page.items;
                 self.next_cursor = page.next_cursor;
             }
-            StampsAction::Loaded(Err(error)) => {
+            StampsAction::Loaded { result: Err(error), .. } => {
                 self.loading = false;
                 self.error = Some(error);
             }
@@ -259,8 +266,14 @@ mod tests {
         StampPage { items: ids.iter().copied().map(item).collect(), next_cursor: next.map(str::to_owned) }
     }
 
+    /// The answer to the request in flight.
+    fn answer(state: StampsState, result: Result<StampPage, CallError>) -> StampsState {
+        let load = state.load;
+        state.reduce(StampsAction::Loaded { load, result })
+    }
+
     fn loaded(ids: &[i64], next: Option<&str>) -> StampsState {
-        StampsState::new().reduce(StampsAction::Loaded(Ok(page(ids, next))))
+        answer(StampsState::new(), Ok(page(ids, next)))
     }
 
     #[test]
@@ -281,24 +294,17 @@ mod tests {
         // A second "Next" while loading does nothing.
         let state = state.reduce(StampsAction::Next);
         assert_eq!(state.page_number(), 2);
-        let state = state.reduce(StampsAction::Loaded(Ok(page(&[1], None))));
+        let state = answer(state, Ok(page(&[1], None)));
         assert_eq!(state.reduce(StampsAction::Next).page_number(), 2, "no next page after the last");
-        let state = loaded(&[3, 2], Some("c2"))
-            .reduce(StampsAction::Next)
-            .reduce(StampsAction::Loaded(Ok(page(&[1], None))))
+        let state = answer(loaded(&[3, 2], Some("c2")).reduce(StampsAction::Next), Ok(page(&[1], None)))
             .reduce(StampsAction::Previous);
         assert_eq!((state.page_number(), state.cursor()), (1, None));
-        assert_eq!(
-            state.reduce(StampsAction::Loaded(Ok(page(&[3], None)))).reduce(StampsAction::Previous).page_number(),
-            1
-        );
+        assert_eq!(answer(state, Ok(page(&[3], None))).reduce(StampsAction::Previous).page_number(), 1);
     }
 
     #[test]
     fn a_new_filter_starts_again_from_the_first_page_with_nothing_selected() {
-        let state = loaded(&[3, 2], Some("c2"))
-            .reduce(StampsAction::Next)
-            .reduce(StampsAction::Loaded(Ok(page(&[1], None))))
+        let state = answer(loaded(&[3, 2], Some("c2")).reduce(StampsAction::Next), Ok(page(&[1], None)))
             .reduce(StampsAction::Toggle(1));
         assert_eq!(state.selected.len(), 1);
         for action in [
@@ -354,11 +360,24 @@ mod tests {
     }
 
     #[test]
+    fn a_late_answer_to_an_older_search_is_dropped() {
+        let typed = loaded(&[3, 2, 1], None).reduce(StampsAction::Search("c".into()));
+        let old = typed.load;
+        let typed = typed.reduce(StampsAction::Search("cust-42".into()));
+        let stale = typed.clone().reduce(StampsAction::Loaded { load: old, result: Ok(page(&[9, 8], None)) });
+        assert_eq!(stale.items.len(), 3, "still the page from before");
+        assert!(stale.loading);
+        let fresh = answer(stale, Ok(page(&[42], None)));
+        assert_eq!(fresh.items.iter().map(|item| item.stamp_idx).collect::<Vec<_>>(), [42]);
+        assert!(!fresh.loading);
+    }
+
+    #[test]
     fn a_reloaded_page_drops_selected_rows_it_no_longer_has() {
         let state = loaded(&[3, 2, 1], None).reduce(StampsAction::ToggleAll);
-        let state = state.reduce(StampsAction::Loaded(Ok(page(&[3, 1], None))));
+        let state = answer(state, Ok(page(&[3, 1], None)));
         assert_eq!(state.selected.iter().copied().collect::<Vec<_>>(), [1, 3]);
-        let failed = state.reduce(StampsAction::Loaded(Err(CallError::Network)));
+        let failed = answer(state, Err(CallError::Network));
         assert_eq!(failed.error, Some(CallError::Network));
         assert!(!failed.loading);
     }
