@@ -17,7 +17,6 @@ use stampcard_core::wire::{
 };
 use web_sys::RequestCredentials;
 
-use crate::state::stamps::ListQuery;
 use crate::wire::{
     BulkAction, BulkRequest, BulkResult, CardBody, CardItem, HistoryItem, LoginRequest, Me, StampItem, StampPage, paths,
 };
@@ -114,9 +113,9 @@ impl Api {
         self.send_unit(Method::PUT, core_paths::CARD_UPDATE.to_owned(), Some(body)).await
     }
 
-    /// `GET /api/stamp/v1/list`: one page.
-    pub async fn list(&self, query: &ListQuery, cursor: Option<&str>) -> Result<StampPage, CallError> {
-        self.send(Method::GET, format!("{}?{}", paths::STAMP_LIST, query.to_query(cursor)), None::<&()>).await
+    /// `GET /api/stamp/v1/list?{query}`: one page (`query` from `ListQuery::to_query`).
+    pub async fn list(&self, query: &str) -> Result<StampPage, CallError> {
+        self.send(Method::GET, format!("{}?{query}", paths::STAMP_LIST), None::<&()>).await
     }
 
     /// `GET /api/stamp/v1/get`.

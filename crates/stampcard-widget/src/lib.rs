@@ -24,9 +24,7 @@ use crate::components::app::{App, AppProps};
 #[cfg(feature = "element")]
 use crate::i18n::Lang;
 
-/// The widget's style sheet. The widget puts it inside its shadow root so nothing leaks in or
-/// out; the dashboard's card preview does the same with its own shadow root.
-pub const STYLE: &str = include_str!("style.css");
+pub use crate::components::app::STYLE;
 
 /// A mounted widget; JavaScript keeps it and calls [`MountedCard::unmount`] when the element
 /// leaves the page.

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use crate::api::CallError;
 use crate::components::preview::Preview;
 use crate::components::{error_line, event_checked, event_value, go, use_ctx};
-use crate::i18n::{Lang, sentence, text};
+use crate::i18n::{Lang, text};
 use crate::state::card_form::{CardForm, Field};
 use crate::state::route::Route;
 
@@ -57,7 +57,7 @@ fn TextField(props: &TextFieldProps) -> Html {
                 aria-invalid={props.error.is_some().then_some("true")}
                 aria-describedby={(!described.is_empty()).then_some(described)} />
             if let Some(hint) = &props.hint { <span id={hint_id} class="hint">{ hint }</span> }
-            if let Some(error) = &props.error { <span id={error_id} class="field-error">{ sentence(&error.message) }</span> }
+            if let Some(error) = &props.error { <span id={error_id} class="field-error">{ &error.message }</span> }
         </div>
     }
 }

@@ -48,11 +48,11 @@ pub fn StampsPage() -> Html {
     // (Re)load the page whenever `load` changes.
     {
         let (ctx, dispatcher) = (ctx.clone(), store.dispatcher());
-        let (query, cursor) = (state.query.clone(), state.cursor().map(str::to_owned));
+        let query = state.query.to_query(state.cursor());
         use_effect_with(state.load, move |load| {
             let load = *load;
             spawn_local(async move {
-                let result = ctx.api.list(&query, cursor.as_deref()).await;
+                let result = ctx.api.list(&query).await;
                 if let Err(error) = &result {
                     ctx.check(error);
                 }

@@ -4,6 +4,7 @@
 mod cards;
 mod concurrency;
 mod crash;
+mod dashboard;
 mod docs;
 mod hardening;
 mod health;
