@@ -57,7 +57,9 @@ pub fn SignIn(props: &SignInProps) -> Html {
             });
         })
     };
-    let notice = match &props.why {
+    // Once a sign-in was tried, its own answer says what matters; the note on why the form
+    // shows would only repeat or contradict it.
+    let notice = match props.why.as_ref().filter(|_| error.is_none()) {
         Some(SignedOutWhy::SignedOut) => Some(("info", t.signed_out.to_owned())),
         Some(SignedOutWhy::Expired) => Some(("warn", t.session_expired.to_owned())),
         Some(SignedOutWhy::Failed(failure)) => Some(("err", call_error(lang, failure))),
