@@ -370,6 +370,18 @@ pub struct Text {
     pub actions: &'static str,
     /// The print view's line under the QR code.
     pub scan_hint: &'static str,
+    /// The "New stamp" link and heading.
+    pub new_stamp: &'static str,
+    /// Label of the first valid day.
+    pub strt_ymd: &'static str,
+    /// Label of the last valid day.
+    pub end_ymd: &'static str,
+    /// Hint of the user id field.
+    pub user_id_hint: &'static str,
+    /// "Choose a card".
+    pub choose_card: &'static str,
+    /// The create button.
+    pub issue: &'static str,
 }
 
 const EN: Text = Text {
@@ -464,6 +476,12 @@ const EN: Text = Text {
     done: "Done.",
     actions: "Actions",
     scan_hint: "Scan to open your stamp card",
+    new_stamp: "New stamp",
+    strt_ymd: "Valid from",
+    end_ymd: "Valid until",
+    user_id_hint: "Leave empty to let the server make one.",
+    choose_card: "Choose a card",
+    issue: "Issue stamp card",
 };
 
 const KO: Text = Text {
@@ -558,6 +576,12 @@ const KO: Text = Text {
     done: "완료했어요.",
     actions: "작업",
     scan_hint: "스캔해서 스탬프 카드를 여세요",
+    new_stamp: "새 스탬프",
+    strt_ymd: "시작일",
+    end_ymd: "종료일",
+    user_id_hint: "비워 두면 서버가 만들어요.",
+    choose_card: "카드를 고르세요",
+    issue: "스탬프 카드 발급",
 };
 
 #[cfg(test)]

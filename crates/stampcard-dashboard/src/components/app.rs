@@ -12,6 +12,7 @@ use crate::api::Api;
 use crate::components::card_editor::CardEditor;
 use crate::components::cards::CardsPage;
 use crate::components::nav::Nav;
+use crate::components::new_stamp::NewStamp;
 use crate::components::not_yet::NotYet;
 use crate::components::sign_in::SignIn;
 use crate::components::stamp::{StampPage, StampPrint};
@@ -117,6 +118,7 @@ pub fn App(props: &AppProps) -> Html {
     let page = if route.allowed(me.role) {
         match route {
             Route::Stamps => html! { <StampsPage /> },
+            Route::StampNew => html! { <NewStamp /> },
             Route::Stamp(stamp_idx) => html! { <StampPage key={stamp_idx} {stamp_idx} /> },
             Route::StampPrint(stamp_idx) => html! { <StampPrint key={stamp_idx} {stamp_idx} /> },
             Route::Cards => html! { <CardsPage /> },

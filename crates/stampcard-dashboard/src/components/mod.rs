@@ -6,6 +6,7 @@ pub mod card_editor;
 pub mod cards;
 pub mod confirm;
 pub mod nav;
+pub mod new_stamp;
 pub mod not_yet;
 pub mod preview;
 pub mod qr;

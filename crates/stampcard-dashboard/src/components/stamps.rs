@@ -151,7 +151,10 @@ pub fn StampsPage() -> Html {
     });
     html! {
         <section class="page stamps">
-            <h1>{ t.nav_stamps }</h1>
+            <div class="title-row">
+                <h1>{ t.nav_stamps }</h1>
+                <a class="btn primary" href={Route::StampNew.href()}>{ t.new_stamp }</a>
+            </div>
             <div class="filters" role="search">
                 <div class="field grow">
                     <label for="stamp-search">{ t.search }</label>

@@ -4,4 +4,5 @@
 pub mod card_form;
 pub mod route;
 pub mod session;
+pub mod stamp_form;
 pub mod stamps;

@@ -8,6 +8,8 @@ use crate::wire::Role;
 pub enum Route {
     /// The stamps table (the home page).
     Stamps,
+    /// The "New stamp" form.
+    StampNew,
     /// One stamp.
     Stamp(i64),
     /// One stamp's counter card, for printing.
@@ -46,6 +48,7 @@ impl Route {
             ("cards", None, None) => Route::Cards,
             ("cards", Some(id), None) => Route::CardEdit(id),
             ("card-new", None, None) => Route::CardNew,
+            ("stamp-new", None, None) => Route::StampNew,
             ("stamp", Some(id), None) => Route::Stamp(id),
             ("stamp", Some(id), Some("print")) => Route::StampPrint(id),
             ("staff", None, None) => Route::Staff,
@@ -61,6 +64,7 @@ impl Route {
     pub fn href(self) -> String {
         match self {
             Route::Stamps => "#/stamps".to_owned(),
+            Route::StampNew => "#/stamp-new".to_owned(),
             Route::Stamp(id) => format!("#/stamp/{id}"),
             Route::StampPrint(id) => format!("#/stamp/{id}/print"),
             Route::Cards => "#/cards".to_owned(),
@@ -79,7 +83,12 @@ impl Route {
     /// refuses them anyway: this only keeps the navigation honest).
     pub fn allowed(self, role: Role) -> bool {
         match self {
-            Route::Stamps | Route::Stamp(_) | Route::StampPrint(_) | Route::Cards | Route::Figures => true,
+            Route::Stamps
+            | Route::StampNew
+            | Route::Stamp(_)
+            | Route::StampPrint(_)
+            | Route::Cards
+            | Route::Figures => true,
             Route::CardNew | Route::CardEdit(_) | Route::Staff | Route::ApiKeys | Route::Import | Route::Export => {
                 role == Role::Owner
             }
@@ -89,7 +98,7 @@ impl Route {
     /// The navigation entry it belongs to (a stamp is under "Stamps").
     pub fn section(self) -> Route {
         match self {
-            Route::Stamp(_) | Route::StampPrint(_) => Route::Stamps,
+            Route::StampNew | Route::Stamp(_) | Route::StampPrint(_) => Route::Stamps,
             Route::CardNew | Route::CardEdit(_) => Route::Cards,
             other => other,
         }
@@ -104,6 +113,7 @@ mod tests {
     fn fragments_round_trip() {
         for route in [
             Route::Stamps,
+            Route::StampNew,
             Route::Stamp(42),
             Route::StampPrint(42),
             Route::Cards,
@@ -133,6 +143,7 @@ mod tests {
         assert!(NAV.iter().all(|route| route.allowed(Role::Owner)));
         assert!(!Route::CardEdit(3).allowed(Role::Staff));
         assert!(Route::Stamp(3).allowed(Role::Staff));
+        assert!(Route::StampNew.allowed(Role::Staff), "staff issue stamps at the counter");
     }
 
     #[test]
