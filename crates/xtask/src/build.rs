@@ -73,9 +73,14 @@ pub fn build_widget() -> Result<Widget> {
     build_app(WIDGET_CRATE, PKG_DIR)
 }
 
-/// Builds the dashboard, assuming the tools are in place.
+/// Builds the dashboard, assuming the tools are in place, with brotli and gzip copies of its
+/// wasm and JS beside them: the server hands those out to browsers that accept them.
 pub fn build_dashboard() -> Result<Widget> {
-    build_app(DASHBOARD_CRATE, DASHBOARD_PKG_DIR)
+    let dashboard = build_app(DASHBOARD_CRATE, DASHBOARD_PKG_DIR)?;
+    for file in std::iter::once(&dashboard.wasm).chain(&dashboard.js) {
+        sizes::write_precompressed(file)?;
+    }
+    Ok(dashboard)
 }
 
 /// One browser app: `crate_name` to `pkg_dir`, as `<crate_name>.js` and

@@ -48,10 +48,11 @@ pub fn router(www_dir: &Path) -> Router<AppState> {
             HeaderValue::from_static("cross-origin"),
         ))
         .service(ServeDir::new(www_dir.join("widget")));
-    // Same-origin only, so no CORS; names carry no content hash either.
+    // Same-origin only, so no CORS; names carry no content hash either. `cargo xtask build`
+    // writes `.br` and `.gz` copies of the wasm and JS, handed out to browsers that accept them.
     let dashboard = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .service(ServeDir::new(www_dir.join("dashboard")));
+        .service(ServeDir::new(www_dir.join("dashboard")).precompressed_br().precompressed_gzip());
     Router::new()
         .route(&format!("{STAMP_PAGE_PREFIX}/{{token}}"), get(stamp_page))
         .nest_service("/widget", widget)

@@ -13,6 +13,9 @@ async fn the_dashboard_is_served_at_the_root() {
     std::fs::create_dir_all(dir.join("pkg")).expect("dir");
     std::fs::write(dir.join("index.html"), "<!doctype html><title>back office</title>").expect("html");
     std::fs::write(dir.join("pkg").join("app_bg.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
+    // Stand-ins for the build's precompressed copies: only which file is sent matters here.
+    std::fs::write(dir.join("pkg").join("app_bg.wasm.br"), b"brotli bytes").expect("br");
+    std::fs::write(dir.join("pkg").join("app_bg.wasm.gz"), b"gzip bytes").expect("gz");
     std::fs::write(dir.join("dashboard.js"), "export {}").expect("js");
     let app = spawn_app_with(Options { www_dir: Some(www.path().to_owned()), ..Options::default() }).await;
 
@@ -34,6 +37,13 @@ async fn the_dashboard_is_served_at_the_root() {
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
     assert_eq!(wasm.header("cache-control"), Some("no-cache"));
     assert_eq!(wasm.header("access-control-allow-origin"), None);
+    assert_eq!(wasm.header("content-encoding"), None, "no Accept-Encoding: the plain file");
+    let br = app.anonymous("GET", "/dashboard/pkg/app_bg.wasm").header("Accept-Encoding", "gzip, br").send().await;
+    assert_eq!((br.status, br.header("content-encoding")), (200, Some("br")));
+    assert_eq!(br.header("content-type"), Some("application/wasm"));
+    assert_eq!(br.text, "brotli bytes");
+    let gz = app.anonymous("GET", "/dashboard/pkg/app_bg.wasm").header("Accept-Encoding", "gzip").send().await;
+    assert_eq!((gz.header("content-encoding"), gz.text.as_str()), (Some("gzip"), "gzip bytes"));
     let js = app.anonymous("GET", "/dashboard/dashboard.js").send().await;
     assert!(js.header("content-type").is_some_and(|t| t.contains("javascript")), "{js:?}");
     app.anonymous("GET", "/dashboard/missing.js").send().await.refused(ErrorCode::RouteNotFound);
