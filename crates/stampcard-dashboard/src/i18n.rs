@@ -3,6 +3,7 @@
 //! core's error table.
 
 use stampcard_core::ErrorCode;
+use stampcard_core::model::PinState;
 pub use stampcard_widget::i18n::{Lang, ymd};
 
 use crate::api::CallError;
@@ -70,6 +71,18 @@ pub fn status(lang: Lang, status: StampStatus) -> &'static str {
         (Lang::Ko, StampStatus::Inactive) => "중지",
         (Lang::Ko, StampStatus::Upcoming) => "시작 전",
         (Lang::Ko, StampStatus::Expired) => "만료",
+    }
+}
+
+/// Whether the customer's PIN is set, in words.
+pub fn pin_state(lang: Lang, state: PinState) -> &'static str {
+    match (lang, state) {
+        (Lang::En, PinState::Unset) => "Not set yet",
+        (Lang::En, PinState::Set) => "Set",
+        (Lang::En, PinState::Reset) => "Reset: the customer chooses a new one",
+        (Lang::Ko, PinState::Unset) => "아직 없음",
+        (Lang::Ko, PinState::Set) => "설정됨",
+        (Lang::Ko, PinState::Reset) => "초기화됨: 고객이 새로 정해요",
     }
 }
 

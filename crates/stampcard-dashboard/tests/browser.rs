@@ -187,7 +187,12 @@ async fn the_dialog_states_the_change_takes_the_focus_and_escape_cancels() {
         on_confirm,
         on_cancel,
     };
-    let page = render::<InCtx>(in_ctx(Role::Owner, Lang::En, html! { <Confirm ..props /> })).await;
+    // The button that asked has the focus before the dialog opens.
+    let asker = document().create_element("button").expect("button");
+    asker.set_text_content(Some("Ask"));
+    document().body().expect("body").append_child(&asker).expect("append");
+    asker.dyn_ref::<HtmlElement>().expect("html").focus().expect("focus");
+    let mut page = render::<InCtx>(in_ctx(Role::Owner, Lang::En, html! { <Confirm ..props /> })).await;
     let dialog = page.get("[role=dialog]");
     assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
     let question =
@@ -206,6 +211,13 @@ async fn the_dialog_states_the_change_takes_the_focus_and_escape_cancels() {
     page.button("Delete").click();
     yew::scheduler::flush().await;
     assert_eq!(*confirmed.borrow(), 1);
+    // Closing gives the focus back to the button that asked.
+    if let Some(handle) = page.handle.take() {
+        handle.destroy();
+    }
+    yew::scheduler::flush().await;
+    assert_eq!(document().active_element().and_then(|a| a.text_content()).as_deref(), Some("Ask"));
+    asker.remove();
 }
 
 // ---- QR code ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 //! A confirmation dialog (`role="dialog"`, modal): the question, Confirm and Cancel. It takes
-//! the focus when it opens (on Cancel, the safe choice), keeps Tab inside, and Escape cancels.
+//! the focus when it opens (on Cancel, the safe choice), keeps Tab inside, Escape cancels, and
+//! the focus goes back where it was when it closes.
 
 use yew::prelude::*;
 
@@ -28,11 +29,22 @@ pub fn Confirm(props: &ConfirmProps) -> Html {
     let t = text(use_ctx().lang);
     let cancel_ref = use_node_ref();
     let confirm_ref = use_node_ref();
+    // Focus moves into the dialog when it opens and back to where it was (the button that
+    // asked) when it closes, so a keyboard user is not dropped at the top of the page.
     {
         let cancel_ref = cancel_ref.clone();
         use_effect_with((), move |_| {
+            let before = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
             if let Some(button) = cancel_ref.cast::<web_sys::HtmlElement>() {
                 let _ = button.focus();
+            }
+            move || {
+                if let Some(before) = before.filter(|element| element.is_connected()) {
+                    let _ = before.focus();
+                }
             }
         });
     }

@@ -178,7 +178,7 @@ pub fn StampPage(props: &StampProps) -> Html {
     let field = |label: &'static str, value: String| {
         html! { <><dt>{ label }</dt><dd>{ if value.is_empty() { "—".to_owned() } else { value } }</dd></> }
     };
-    let pin = stamp.pin_state.map(|state| format!("{state:?}")).unwrap_or_default();
+    let pin = stamp.pin_state.map(|state| i18n::pin_state(lang, state).to_owned()).unwrap_or_default();
     let events = history.iter().rev().map(|event| {
         let (what, who) = i18n::history_event(lang, event);
         html! {
