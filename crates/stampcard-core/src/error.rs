@@ -88,6 +88,16 @@ error_codes! {
     OnsitePasswordMissing = (1021, 422, "a card with onsiteYn=Y needs an onsitePwd"),
     /// The request body did not arrive within the server's request-body timeout.
     RequestTimeout = (1030, 408, "the request body did not arrive in time; send it again"),
+    // staff members
+    /// A staff member's password breaks the password rules.
+    InvalidStaffPassword = (1065, 422, "a staff password must be 6 to 32 printable characters"),
+    /// `cardIdxs` is empty, too long, or combined with `allCardsYn`.
+    InvalidCardIdxs = (1066, 422, "cardIdxs must list 1 to 1000 card ids, and not together with allCardsYn"),
+    // dashboard logins
+    /// A dashboard user's password is too short or too long.
+    InvalidUserPassword = (1070, 422, "a dashboard password must be 10 to 128 characters"),
+    /// An API key's label is too long or has control characters.
+    InvalidKeyLabel = (1071, 422, "an API key label must be at most 100 characters without control characters"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.
@@ -120,6 +130,19 @@ error_codes! {
     PageRateLimited = (2014, 429, "too many requests for this stamp page; slow down and retry later"),
     /// `GET /metrics` without the operator's metrics token.
     MetricsTokenRequired = (2030, 401, "the metrics need the header Authorization: Bearer <metrics token>"),
+    // dashboard logins
+    /// The e-mail and password of a dashboard login do not match a user.
+    WrongLogin = (2050, 401, "the e-mail or the password is wrong"),
+    /// A dashboard endpoint without a live session cookie (never sent, logged out or expired).
+    LoginRequired = (2051, 401, "log in first: there is no dashboard session, or it has expired"),
+    /// A change made with the session cookie without its `X-CSRF-Token` header.
+    CsrfTokenRequired = (2052, 403, "a change made with the dashboard session needs the header X-CSRF-Token: <csrfToken>"),
+    /// The dashboard user's role may not use this endpoint.
+    RoleForbidden = (2053, 403, "this needs the owner role"),
+    /// API keys are managed by a logged-in owner, not by an API key.
+    SessionRequiredForKeys = (2054, 403, "API keys are managed from an owner's dashboard session, not with an API key"),
+    /// Another dashboard user already has this e-mail address.
+    EmailTaken = (2055, 409, "a dashboard user with this e-mail address already exists"),
 
     // 3xxx: what is asked for does not exist.
     /// No such stamp for this account.
@@ -132,6 +155,14 @@ error_codes! {
     MethodNotAllowed = (3004, 405, "this endpoint does not accept that HTTP method"),
     /// No such account (the command line's account commands).
     AccountNotFound = (3005, 404, "account not found"),
+    // staff members
+    /// No such staff member for this account.
+    StaffNotFound = (3010, 404, "staff member not found"),
+    // dashboard logins
+    /// No dashboard user with this e-mail (the command line's user commands).
+    UserNotFound = (3011, 404, "dashboard user not found"),
+    /// No live API key with this id for this account.
+    ApiKeyNotFound = (3012, 404, "API key not found"),
 
     // 4xxx: the stamp's state refuses the operation.
     /// The stamp is deactivated (`activeYn=N`).

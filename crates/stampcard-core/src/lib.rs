@@ -6,6 +6,7 @@
 //! and as WebAssembly in the customer's browser.
 #![warn(missing_docs)]
 
+pub mod dashboard;
 pub mod error;
 pub mod input;
 pub mod model;
@@ -13,6 +14,7 @@ pub mod parse;
 pub mod progress;
 pub mod rules;
 pub mod secret;
+pub mod staff;
 pub mod types;
 pub mod wire;
 

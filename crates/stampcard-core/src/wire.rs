@@ -72,9 +72,9 @@ pub mod paths {
 pub const PAYLOAD_VERSION: &str = "v1";
 
 /// The request-body fields that carry a PIN or a password (`onsitePwd` of the stamp and card
-/// requests, the page's `pin`, `currentPin` and `newPin`): never stored or logged in any form
+/// requests, the page's `pin`, `currentPin` and `newPin`, a staff member's `staffPwd`): never stored or logged in any form
 /// that could be reversed.
-pub const SECRET_FIELDS: [&str; 4] = ["onsitePwd", "pin", "currentPin", "newPin"];
+pub const SECRET_FIELDS: [&str; 5] = ["onsitePwd", "pin", "currentPin", "newPin", "staffPwd"];
 
 /// Every response body: `code` 0 and a `result`, or a non-zero `code`, a message and `result: null`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -244,9 +244,10 @@ pub struct RedeemRequest {
     #[serde(deserialize_with = "crate::types::integer")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9007199254740991_i64))]
     pub stamp_idx: i64,
-    /// The on-site staff password, needed when the card has `onsiteYn = Y`.
+    /// The on-site staff password, needed when the card has `onsiteYn = Y`: the card's
+    /// password, or a staff member's as `<staffIdx>:<staffPwd>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 32))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 49))]
     pub onsite_pwd: Option<String>,
 }
 
@@ -431,6 +432,9 @@ pub enum HistoryActor {
     Onsite,
     /// The customer on the stamp page.
     Customer,
+    /// A staff member with their own password (`staffIdx` says which), on the stamp page or
+    /// through the redeem API.
+    Staff,
 }
 
 /// One entry of `GET /api/stamp/v1/history?stampIdx=N` (oldest first).
@@ -450,8 +454,10 @@ pub struct HistoryEvent {
     pub stamps_after: u32,
     /// Who did it.
     pub actor: HistoryActor,
-    /// The API key, when `actor` is `API_KEY`.
+    /// The API key, when `actor` is `API_KEY` (or `STAFF` through the redeem API).
     pub api_key_idx: Option<i64>,
+    /// The staff member, when `actor` is `STAFF`.
+    pub staff_idx: Option<i64>,
     /// When.
     pub reg_ymdt: Ymdt,
 }
@@ -534,8 +540,8 @@ pub struct ChangePinRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OnsiteRequest {
-    /// The card's on-site staff password.
-    #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 32))]
+    /// The card's on-site staff password, or a staff member's as `<staffIdx>:<staffPwd>`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 49))]
     pub onsite_pwd: String,
 }
 
@@ -556,12 +562,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secret_fields_name_every_secret_of_the_page_requests() {
+    fn secret_fields_name_every_secret_of_the_page_and_staff_requests() {
         let secret = || "s3cret".to_owned();
         let bodies = [
             serde_json::to_value(PinRequest { pin: secret() }),
             serde_json::to_value(ChangePinRequest { current_pin: secret(), new_pin: secret() }),
             serde_json::to_value(OnsiteRequest { onsite_pwd: secret() }),
+            serde_json::to_value(crate::staff::StaffCreateRequest {
+                staff_nm: "Ann".to_owned(),
+                staff_pwd: secret(),
+                card_idxs: None,
+            }),
+            serde_json::to_value(crate::staff::StaffUpdateRequest {
+                staff_idx: 1,
+                staff_pwd: Some(secret()),
+                ..crate::staff::StaffUpdateRequest::default()
+            }),
         ];
         for body in bodies {
             let body = body.expect("serialise");

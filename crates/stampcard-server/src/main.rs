@@ -1,4 +1,4 @@
-//! The `stampcard` command: `serve` runs the server; `account`, `key` and `card` administer
+//! The `stampcard` command: `serve` runs the server; `account`, `key`, `card` and `user` administer
 //! the database directly (the same operations the API uses).
 
 use std::net::SocketAddr;
@@ -9,11 +9,12 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use stampcard_core::dashboard::Role;
 use stampcard_core::types::YesNo;
 use stampcard_core::wire::CardCreateRequest;
 use stampcard_server::clock::Clock;
 use stampcard_server::config::{DatabaseConfig, Limits, ServerConfig};
-use stampcard_server::ops::admin;
+use stampcard_server::ops::{admin, users};
 use stampcard_server::plan::Plan;
 use stampcard_server::secrets::{self, HashLimits};
 use stampcard_server::store::{self, Store, StoreOptions};
@@ -41,6 +42,9 @@ enum Command {
     /// Manage stamp cards.
     #[command(subcommand)]
     Card(CardCommand),
+    /// Manage the dashboard's owner and staff logins.
+    #[command(subcommand)]
+    User(UserCommand),
 }
 
 #[derive(Debug, Args)]
@@ -309,6 +313,59 @@ enum CardCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a dashboard login; the password (10 to 128 characters) is read from standard
+    /// input, never from the command line, and never printed.
+    Create {
+        /// The account the user works for.
+        #[arg(long, env = "STAMPCARD_ACCOUNT")]
+        account: i64,
+        /// The user's e-mail address (unique, whatever its case).
+        #[arg(long, env = "STAMPCARD_USER_EMAIL")]
+        email: String,
+        /// owner: everything, API keys included; staff: the counter's work only.
+        #[arg(long, env = "STAMPCARD_USER_ROLE", value_parser = ["owner", "staff"])]
+        role: String,
+        /// Read the password from standard input (one line; required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List an account's dashboard logins.
+    List {
+        /// The account.
+        #[arg(long, env = "STAMPCARD_ACCOUNT")]
+        account: i64,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Set a new password (read from standard input) and end the user's sessions.
+    ResetPassword {
+        /// The user's e-mail address.
+        #[arg(long, env = "STAMPCARD_USER_EMAIL")]
+        email: String,
+        /// Read the password from standard input (one line; required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Delete a dashboard login and its sessions.
+    Delete {
+        /// The user's e-mail address.
+        #[arg(long, env = "STAMPCARD_USER_EMAIL")]
+        email: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -317,6 +374,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Account(command) => account(command).await,
         Command::Key(command) => key(command).await,
         Command::Card(command) => card(command).await,
+        Command::User(command) => user(command).await,
     }
 }
 
@@ -583,6 +641,64 @@ async fn card(command: CardCommand) -> anyhow::Result<()> {
                 }
                 Ok(())
             }
+        }
+    }
+}
+
+/// The password on standard input: its first line, without the line break.
+fn password_from_stdin() -> anyhow::Result<String> {
+    use std::io::BufRead as _;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    Ok(password.strip_suffix('\r').unwrap_or(password).to_owned())
+}
+
+async fn user(command: UserCommand) -> anyhow::Result<()> {
+    let clock = Clock::system();
+    match command {
+        UserCommand::Create { account, email, role, password_stdin: _, json, database } => {
+            let role = Role::parse(&role).context("the role must be owner or staff")?;
+            let password = password_from_stdin()?;
+            let store = database.open().await?;
+            let user = users::create_user(store.as_ref(), &clock, account, &email, role, password).await?;
+            if json.json {
+                print_json(&user)
+            } else {
+                println!("{} user {} ({}) created for account {account}", role.as_str(), user.user_idx, user.email);
+                Ok(())
+            }
+        }
+        UserCommand::List { account, json, database } => {
+            let store = database.open().await?;
+            let list = users::list_users(store.as_ref(), account).await?;
+            if json.json {
+                print_json(&list)
+            } else {
+                for user in list {
+                    println!(
+                        "{:>5}  {:<6} {}  created {}",
+                        user.user_idx,
+                        user.role.as_str(),
+                        user.email,
+                        user.reg_ymdt
+                    );
+                }
+                Ok(())
+            }
+        }
+        UserCommand::ResetPassword { email, password_stdin: _, database } => {
+            let password = password_from_stdin()?;
+            let store = database.open().await?;
+            users::reset_password(store.as_ref(), &clock, &email, password).await?;
+            println!("password of {email} changed; its sessions are ended");
+            Ok(())
+        }
+        UserCommand::Delete { email, database } => {
+            let store = database.open().await?;
+            users::delete_user(store.as_ref(), &clock, &email).await?;
+            println!("user {email} deleted");
+            Ok(())
         }
     }
 }

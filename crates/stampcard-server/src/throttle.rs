@@ -112,13 +112,16 @@ impl PageLimiter {
     }
 }
 
-/// What a guess is about: one stamp's PIN, or one card's staff password.
+/// What a guess is about: one stamp's PIN, one card's staff password, or one dashboard login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Secret {
     /// The PIN of a stamp.
     Pin(i64),
     /// The on-site staff password of a card.
     Staff(i64),
+    /// The dashboard password of one e-mail address (a hash of its lowercase form: unknown
+    /// addresses take turns too).
+    Login(u64),
 }
 
 /// One turn at a time per secret: concurrent guesses on one PIN or one staff password run one

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, Method, Uri, header};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
+use stampcard_core::dashboard::Role;
 use stampcard_core::{ErrorCode, parse};
 
 use super::AppState;
@@ -20,16 +21,21 @@ use crate::store::Idempotency;
 /// The largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The caller behind a valid `Authorization: APIKey <key>`, on a plan with the stamp API,
-/// within its rate limit.
+/// The caller behind a valid `Authorization: APIKey <key>`, or behind a dashboard session
+/// cookie (with its CSRF token on a change, and a role that may use the endpoint: see
+/// [`super::session::STAFF_ALLOWED`]), on a plan with the stamp API, within its rate limit.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiCaller {
     /// The account.
     pub account_idx: i64,
     /// Its plan.
     pub plan: Plan,
-    /// The key used.
-    pub api_key_idx: i64,
+    /// The key used (`None`: a dashboard session).
+    pub api_key_idx: Option<i64>,
+    /// The dashboard user (`None`: an API key).
+    pub user_idx: Option<i64>,
+    /// What the caller may do: an API key acts as the owner.
+    pub role: Role,
 }
 
 impl ApiCaller {
@@ -43,45 +49,67 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ApiCaller, Error> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| Error::from(ErrorCode::MissingApiKey))?
-            .to_str()
-            .map_err(|_| Error::from(ErrorCode::InvalidApiKey))?
-            .trim();
-        let (scheme, key) = value.split_once(' ').unwrap_or((value, ""));
-        if !scheme.eq_ignore_ascii_case("APIKey") {
-            return Err(Error::api(ErrorCode::MissingApiKey, "the Authorization header must be: APIKey <key>"));
-        }
-        let key = key.trim();
-        if key.is_empty() {
-            return Err(Error::api(ErrorCode::MissingApiKey, "the Authorization header has no key after APIKey"));
-        }
-        let principal =
-            state.store.authenticate(&secrets::sha256(key.as_bytes())).await?.ok_or(ErrorCode::InvalidApiKey)?;
-        if !principal.plan.has_stamp_api() {
+        // An `Authorization` header is an API-key request, exactly as before sessions existed;
+        // only a request without one is looked at for the dashboard's cookie.
+        let caller = match parts.headers.contains_key(header::AUTHORIZATION) {
+            false => match super::session::session_caller(parts, state).await? {
+                Some(session) => ApiCaller {
+                    account_idx: session.account_idx,
+                    plan: session.plan,
+                    api_key_idx: None,
+                    user_idx: Some(session.user_idx),
+                    role: session.role,
+                },
+                None => return Err(ErrorCode::MissingApiKey.into()),
+            },
+            true => api_key_caller(parts, state).await?,
+        };
+        if !caller.plan.has_stamp_api() {
             return Err(Error::api(
                 ErrorCode::PlanRequired,
-                format!(
-                    "the stamp API needs the Personal plan or higher; this account is on the {} plan",
-                    principal.plan
-                ),
+                format!("the stamp API needs the Personal plan or higher; this account is on the {} plan", caller.plan),
             ));
         }
-        if let Err(secs) = state.limiter.check(principal.account_idx, principal.plan, state.clock.now_ms()).await? {
-            let (per_minute, per_hour) = principal.plan.rate_limits();
+        if let Err(secs) = state.limiter.check(caller.account_idx, caller.plan, state.clock.now_ms()).await? {
+            let (per_minute, per_hour) = caller.plan.rate_limits();
             return Err(Error::retry_after(
                 ErrorCode::RateLimited,
                 format!(
                     "too many requests for the {} plan ({per_minute} a minute, {per_hour} an hour); retry in {secs} seconds",
-                    principal.plan
+                    caller.plan
                 ),
                 secs,
             ));
         }
-        Ok(ApiCaller { account_idx: principal.account_idx, plan: principal.plan, api_key_idx: principal.api_key_idx })
+        Ok(caller)
     }
+}
+
+async fn api_key_caller(parts: &Parts, state: &AppState) -> Result<ApiCaller, Error> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| Error::from(ErrorCode::MissingApiKey))?
+        .to_str()
+        .map_err(|_| Error::from(ErrorCode::InvalidApiKey))?
+        .trim();
+    let (scheme, key) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("APIKey") {
+        return Err(Error::api(ErrorCode::MissingApiKey, "the Authorization header must be: APIKey <key>"));
+    }
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(Error::api(ErrorCode::MissingApiKey, "the Authorization header has no key after APIKey"));
+    }
+    let principal =
+        state.store.authenticate(&secrets::sha256(key.as_bytes())).await?.ok_or(ErrorCode::InvalidApiKey)?;
+    Ok(ApiCaller {
+        account_idx: principal.account_idx,
+        plan: principal.plan,
+        api_key_idx: Some(principal.api_key_idx),
+        user_idx: None,
+        role: Role::Owner,
+    })
 }
 
 /// A valid `Idempotency-Key` and the hash of the request it came with.

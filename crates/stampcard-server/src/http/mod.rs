@@ -1,12 +1,15 @@
 //! The HTTP layer: routes, extractors and the one error-to-envelope mapping. Handlers are
 //! thin: parse, check with the core, hand a write to the store or read, answer.
 
+pub mod admin;
 pub mod card;
 pub mod error;
 pub mod extract;
 pub mod meta;
 pub mod openapi;
 pub mod page;
+pub mod session;
+pub mod staff;
 pub mod stamp;
 pub mod www;
 
@@ -70,7 +73,7 @@ impl AppState {
         Ctx {
             account_idx: caller.account_idx,
             plan: caller.plan,
-            api_key_idx: Some(caller.api_key_idx),
+            api_key_idx: caller.api_key_idx,
             today: self.clock.today(),
             now_ms: self.clock.now_ms(),
         }
@@ -100,13 +103,17 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(stamp::router())
         .merge(card::router())
+        .merge(staff::router())
         .merge(page::router())
         .merge(meta::router())
+        .merge(admin::router())
 }
 
 /// The OpenAPI document, collected from the routers [`router`] serves.
 pub fn document() -> utoipa::openapi::OpenApi {
-    openapi::finish(api().into_openapi())
+    let mut document = api().into_openapi();
+    admin::document_session_auth(&mut document);
+    openapi::finish(document)
 }
 
 /// The whole application: every area's routes, the envelope for unknown paths and wrong

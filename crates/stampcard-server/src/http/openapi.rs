@@ -135,6 +135,7 @@ pub struct ErrorEnvelope {
     tags(
         (name = "stamp", description = "The stamp API (wire-compatible with the hosted API)"),
         (name = "card", description = "Cards (our extension)"),
+        (name = "staff", description = "Staff members with their own on-site passwords (our extension)"),
         (name = "page", description = "The customer stamp page (no API key; the token in stampUrl scopes it)"),
         (name = "meta", description = "Health and this document")
     )
@@ -168,8 +169,10 @@ pub fn to_json(openapi: &utoipa::openapi::OpenApi) -> String {
 // The refusals operations share, named so each area router can list an operation's refusals
 // as a few of these and its own codes.
 
-/// The API key and the account's plan limits.
-pub const AUTH: &[ErrorCode] = &[MissingApiKey, InvalidApiKey, PlanRequired, RateLimited];
+/// The API key or the dashboard's session cookie (its CSRF token and role), and the
+/// account's plan limits.
+pub const AUTH: &[ErrorCode] =
+    &[MissingApiKey, InvalidApiKey, PlanRequired, RateLimited, LoginRequired, CsrfTokenRequired, RoleForbidden];
 /// A JSON body.
 pub const BODY: &[ErrorCode] =
     &[MalformedJson, MissingField, WrongType, BodyTooLarge, UnsupportedMediaType, RequestTimeout];
@@ -260,7 +263,7 @@ impl<S> Refusing for UtoipaMethodRouter<S> {
 fn retry_after(code: ErrorCode) -> Option<bool> {
     match code {
         RateLimited | PageRateLimited | Locked | Busy => Some(true),
-        WrongPin | WrongOnsitePassword => Some(false),
+        WrongPin | WrongOnsitePassword | WrongLogin => Some(false),
         _ => None,
     }
 }
@@ -472,6 +475,9 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, String)> {
         (CARD, "onsitePwd", patterns::not_blank()),
         (&["PinRequest"], "pin", patterns::new_pin()),
         (&["ChangePinRequest"], "newPin", patterns::new_pin()),
+        // staff members
+        (&["StaffCreateRequest", "StaffUpdateRequest"], "staffNm", patterns::not_blank()),
+        (&["StaffCreateRequest", "StaffUpdateRequest"], "staffPwd", patterns::not_blank()),
     ]
 }
 
@@ -510,6 +516,9 @@ const LINKS: &[(&str, &str, &str, &str, &str, bool)] = &[
     ("createStamp", "ValidateStamp", "validateStamp", "/result", "stampIdx", false),
     ("createStamp", "StampHistory", "stampHistory", "/result", "stampIdx", false),
     ("createStamp", "DeleteStamp", "deleteStamp", "/result", "stampIdx", false),
+    // staff members
+    ("createStaff", "UpdateStaff", "updateStaff", "/result/staffIdx", "staffIdx", true),
+    ("createStaff", "DeleteStaff", "deleteStaff", "/result/staffIdx", "staffIdx", false),
 ];
 
 /// Adds [`LINKS`] to the success responses, so clients (and schemathesis' stateful phase) can

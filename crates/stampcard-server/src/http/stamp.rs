@@ -15,7 +15,7 @@ use super::openapi::{
     QUERY, Refusing, STATE,
 };
 use super::{ApiResult, AppState, ok};
-use crate::ops::{self, Guess};
+use crate::ops;
 use crate::secrets;
 use crate::store::op;
 use crate::throttle::Secret;
@@ -125,6 +125,7 @@ pub async fn update(
     caller: ApiCaller,
     mut request: JsonRequest<UpdateStampRequest>,
 ) -> ApiResult {
+    super::session::check_staff_update(caller.role, &request.value)?;
     let ctx = state.ctx(&caller);
     let patch = request.value.check(ctx.today)?;
     let stamp_idx = request.value.stamp_idx;
@@ -200,14 +201,12 @@ pub async fn redeem(
                         .await?
                         .ok_or(ErrorCode::StampNotFound)?;
                     rules::redeem(&card.model(), &stamp.model(), ctx.today, OnsiteProof::Correct)?;
-                    match card.onsite_pwd_hash {
-                        Some(hash) => Some((hash.clone(), secrets::verify_secret(hash, password.clone()).await?)),
-                        None => None,
-                    }
+                    // The card's password or a staff member's: one argon2 verification.
+                    ops::staff::onsite_guess(state.store.as_ref(), &card, password).await?
                 }
-                _ => None,
+                _ => ops::staff::OnsiteGuess::unchecked(password),
             };
-            Some(Guess { secret: password, checked })
+            Some(checked)
         }
         None => None,
     };

@@ -5,7 +5,9 @@
 pub mod admin;
 pub mod card;
 pub mod page;
+pub mod staff;
 pub mod stamp;
+pub mod users;
 
 use std::future::Future;
 use std::pin::Pin;

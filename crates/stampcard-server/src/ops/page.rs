@@ -14,6 +14,7 @@ use stampcard_core::secret::{self, CardGuard};
 use stampcard_core::types::{YesNo, Ymd};
 use stampcard_core::wire::{HistoryAction, HistoryActor, PageIntro, PageView, PinState, SessionResult};
 
+use super::staff::OnsiteGuess;
 use super::{Guess, remaining_secs};
 use crate::error::Error;
 use crate::secrets;
@@ -256,14 +257,16 @@ pub async fn onsite(
     tx: &mut dyn Tx,
     token: String,
     action: OnsiteAction,
-    guess: Guess,
+    guess: OnsiteGuess,
     today: NaiveDate,
     now_ms: i64,
 ) -> OpOutput {
     let (mut stamp, card) = load(tx, &token).await?;
     let mut guard = tx.card_guard(card.card_idx).await?;
     let next = onsite_allowed(&stamp, &card, &guard, action, today, now_ms)?;
-    if !guess.matches(card.onsite_pwd_hash.as_deref()).await? {
+    // A staff member's wrong password counts here exactly like the card's: on the stamp and
+    // on the card's guard, so trying staff numbers buys no extra guesses.
+    let Some(actor) = guess.accepts(tx, &card).await? else {
         let mut refusal = count_failure(
             &mut stamp.onsite_failures,
             &mut stamp.onsite_locked_until,
@@ -285,7 +288,7 @@ pub async fn onsite(
         tx.update_stamp(&stamp).await?;
         tx.put_card_guard(card.card_idx, &guard).await?;
         return Ok(Decision::CommitAndRefuse(refusal));
-    }
+    };
     if guard != CardGuard::default() {
         guard.record_success();
         tx.put_card_guard(card.card_idx, &guard).await?;
@@ -299,6 +302,12 @@ pub async fn onsite(
         OnsiteAction::Add => HistoryAction::Add,
         OnsiteAction::Redeem => HistoryAction::Use,
     };
-    tx.append_event(&customer_event(&stamp, history_action, HistoryActor::Onsite, before, now_ms)).await?;
+    match actor.staff_idx() {
+        Some(staff_idx) => {
+            let event = customer_event(&stamp, history_action, HistoryActor::Staff, before, now_ms);
+            tx.append_staff_event(&event, staff_idx).await?;
+        }
+        None => tx.append_event(&customer_event(&stamp, history_action, HistoryActor::Onsite, before, now_ms)).await?,
+    }
     Decision::done(&view(&stamp, &card, today, now_ms))
 }

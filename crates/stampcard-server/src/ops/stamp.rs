@@ -3,14 +3,15 @@
 use stampcard_core::input::{NewStamp, StampPatch};
 use stampcard_core::rules::{self, OnsiteProof};
 use stampcard_core::types::{YesNo, Ymd};
-use stampcard_core::wire::{HistoryAction, PAYLOAD_VERSION, PinState, ValidateResult};
+use stampcard_core::wire::{HistoryAction, HistoryActor, PAYLOAD_VERSION, PinState, ValidateResult};
 use stampcard_core::{ApiError, ErrorCode};
 
-use super::{Ctx, Guess, stamp_and_card_or_not_found};
+use super::staff::OnsiteGuess;
+use super::{Ctx, stamp_and_card_or_not_found};
 use crate::clock::ymdt;
 use crate::error::Error;
 use crate::secrets;
-use crate::store::{CardRecord, Decision, OpOutput, ResultJson, StampRecord, Tx};
+use crate::store::{CardRecord, Decision, NewEvent, OpOutput, ResultJson, StampRecord, Tx};
 
 /// The customer's stamp page: `{domain or public URL}/stamp/{token}`.
 pub fn stamp_url(stamp: &StampRecord, public_url: &str) -> String {
@@ -163,19 +164,30 @@ pub async fn delete(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
 
 /// `PUT /api/stamp/v1/redeem`. The API key is trusted, so wrong passwords here do not count
 /// toward the stamp page's lockout.
-pub async fn redeem(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, password: Option<Guess>) -> OpOutput {
+///
+/// A staff member's password (`<staffIdx>:<staffPwd>`) is accepted too; the event's actor is
+/// then `STAFF` with that `staffIdx` (and the key in `apiKeyIdx`).
+pub async fn redeem(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, password: Option<OnsiteGuess>) -> OpOutput {
     let (mut stamp, card) = stamp_and_card_or_not_found(tx, ctx.account_idx, stamp_idx).await?;
-    let proof = match (&password, card.onsite_required) {
-        (Some(password), true) if password.matches(card.onsite_pwd_hash.as_deref()).await? => OnsiteProof::Correct,
-        (Some(_), true) => OnsiteProof::Wrong,
+    let (proof, staff_idx) = match (&password, card.onsite_required) {
+        (Some(password), true) => match password.accepts(tx, &card).await? {
+            Some(actor) => (OnsiteProof::Correct, actor.staff_idx()),
+            None => (OnsiteProof::Wrong, None),
+        },
         // The rules ignore the proof for cards without the on-site check.
-        (Some(_), false) => OnsiteProof::Correct,
-        (None, _) => OnsiteProof::NotGiven,
+        (Some(_), false) => (OnsiteProof::Correct, None),
+        (None, _) => (OnsiteProof::NotGiven, None),
     };
     let next = rules::redeem(&card.model(), &stamp.model(), ctx.today, proof)?;
     stamp.apply(&next);
     tx.update_stamp(&stamp).await?;
-    tx.append_event(&ctx.event(stamp_idx, HistoryAction::Use, stamp.stamps, stamp.stamps)).await?;
+    let event = ctx.event(stamp_idx, HistoryAction::Use, stamp.stamps, stamp.stamps);
+    match staff_idx {
+        Some(staff_idx) => {
+            tx.append_staff_event(&NewEvent { actor: HistoryActor::Staff, ..event }, staff_idx).await?;
+        }
+        None => tx.append_event(&event).await?,
+    }
     Ok(Decision::Done(ResultJson::null()))
 }
 

@@ -16,17 +16,22 @@ pub mod postgres;
 pub mod records;
 pub mod sql;
 pub mod sqlite;
+pub mod staff;
+pub mod users;
 pub mod write;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
 pub use crate::error::{StoreError, StoreErrorKind};
 pub use idempotency::{IDEMPOTENCY_TTL_MS, KeptResponse, StoredResponse};
 pub use records::{AccountRecord, ApiKeyRecord, CardRecord, NewEvent, Principal, StampRecord};
+pub use staff::StaffRecord;
+pub use users::{SessionRecord, UserRecord};
 pub use write::{Decision, Idempotency, Op, OpFuture, OpOutput, Ran, ResultJson, WriteJob, Written, op};
 
 use crate::plan::Plan;
@@ -107,6 +112,53 @@ pub trait Tx: Send {
     async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError>;
     /// Ends the savepoint, keeping its changes in the transaction.
     async fn release_savepoint(&mut self) -> Result<(), StoreError>;
+
+    // staff members
+    /// A staff member of the account, locked for this transaction where the backend has row
+    /// locks.
+    async fn staff(&mut self, account_idx: i64, staff_idx: i64) -> Result<Option<StaffRecord>, StoreError>;
+    /// A staff member of the account and whether they may act on the card.
+    async fn staff_for_card(
+        &mut self,
+        account_idx: i64,
+        staff_idx: i64,
+        card_idx: i64,
+    ) -> Result<Option<(StaffRecord, bool)>, StoreError>;
+    /// Inserts a staff member (`staff_idx` is ignored); returns their id.
+    async fn insert_staff(&mut self, staff: &StaffRecord) -> Result<i64, StoreError>;
+    /// Writes every mutable column of a staff member.
+    async fn update_staff(&mut self, staff: &StaffRecord) -> Result<(), StoreError>;
+    /// Deletes a staff member of the account with their card list.
+    async fn delete_staff(&mut self, account_idx: i64, staff_idx: i64) -> Result<(), StoreError>;
+    /// Replaces a staff member's card list (empty for a staff member of every card).
+    async fn set_staff_cards(&mut self, staff_idx: i64, card_idxs: &[i64]) -> Result<(), StoreError>;
+    /// A staff member's card list, ascending.
+    async fn staff_card_idxs(&mut self, staff_idx: i64) -> Result<Vec<i64>, StoreError>;
+    /// Appends a history entry made by a staff member (`actor` `STAFF`).
+    async fn append_staff_event(&mut self, event: &NewEvent, staff_idx: i64) -> Result<(), StoreError>;
+
+    // dashboard logins
+    /// A dashboard user by the lowercase form of its e-mail address.
+    async fn user_by_email(&mut self, email_key: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Inserts a dashboard user (`user_idx` is ignored); returns its id.
+    async fn insert_user(&mut self, user: &UserRecord) -> Result<i64, StoreError>;
+    /// Sets a user's password hash.
+    async fn set_user_password(&mut self, user_idx: i64, password_hash: &str) -> Result<(), StoreError>;
+    /// Deletes a user with its sessions.
+    async fn delete_user(&mut self, user_idx: i64) -> Result<(), StoreError>;
+    /// Ends every dashboard session of a user.
+    async fn delete_user_sessions(&mut self, user_idx: i64) -> Result<(), StoreError>;
+    /// Stores a dashboard session (by token hash).
+    async fn insert_admin_session(&mut self, token_hash: &[u8], user_idx: i64, now_ms: i64) -> Result<(), StoreError>;
+    /// Records a dashboard session's use.
+    async fn touch_admin_session(&mut self, token_hash: &[u8], now_ms: i64) -> Result<(), StoreError>;
+    /// Ends one dashboard session.
+    async fn delete_admin_session(&mut self, token_hash: &[u8]) -> Result<(), StoreError>;
+    /// A login guard (all zeros before the first wrong password), locked for this
+    /// transaction where the backend has row locks.
+    async fn login_guard(&mut self, key: &str) -> Result<LoginGuard, StoreError>;
+    /// Writes a login guard.
+    async fn put_login_guard(&mut self, key: &str, guard: &LoginGuard) -> Result<(), StoreError>;
 }
 
 /// The storage of one server.
@@ -161,6 +213,29 @@ pub trait Store: Send + Sync {
     /// holds every acknowledged write), PostgreSQL closes its pool. Called once, at shutdown,
     /// after the HTTP server has stopped; later writes fail as unavailable.
     async fn close(&self) -> Result<(), StoreError>;
+
+    // staff members
+    /// A staff member of the account and whether they may act on the card.
+    async fn staff_for_card(
+        &self,
+        account_idx: i64,
+        staff_idx: i64,
+        card_idx: i64,
+    ) -> Result<Option<(StaffRecord, bool)>, StoreError>;
+    /// The account's staff members, oldest first.
+    async fn staff_members(&self, account_idx: i64) -> Result<Vec<StaffRecord>, StoreError>;
+    /// The card lists of the account's staff members: (staffIdx, cardIdx), ascending.
+    async fn staff_cards(&self, account_idx: i64) -> Result<Vec<(i64, i64)>, StoreError>;
+
+    // dashboard logins
+    /// A dashboard user by the lowercase form of its e-mail address.
+    async fn user_by_email(&self, email_key: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// An account's dashboard users, oldest first.
+    async fn users(&self, account_idx: i64) -> Result<Vec<UserRecord>, StoreError>;
+    /// A dashboard session by its token's hash, with its user and account, live or not.
+    async fn admin_session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError>;
+    /// A login guard (all zeros before the first wrong password).
+    async fn login_guard(&self, key: &str) -> Result<LoginGuard, StoreError>;
 }
 
 /// Options that only some backends use.

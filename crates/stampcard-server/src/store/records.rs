@@ -226,6 +226,7 @@ pub(crate) struct EventRow {
     #[sqlx(try_from = "StoredName")]
     actor: HistoryActor,
     api_key_idx: Option<i64>,
+    staff_idx: Option<i64>,
     created_at: i64,
 }
 
@@ -239,6 +240,7 @@ impl From<EventRow> for HistoryEvent {
             stamps_after: row.stamps_after,
             actor: row.actor,
             api_key_idx: row.api_key_idx,
+            staff_idx: row.staff_idx,
             reg_ymdt: ymdt(row.created_at),
         }
     }

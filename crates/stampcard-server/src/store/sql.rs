@@ -8,11 +8,14 @@ use futures_util::future::BoxFuture;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
+use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
 use super::idempotency::{KeptResponse, StoredResponse};
 use super::records::{Count, EventRow, GuardRow, Id, StampWithCard, wire_name};
+use super::staff::{StaffCardRow, StaffCovering, StaffRecord};
+use super::users::{LoginGuardRow, SessionRecord, UserRecord};
 use super::write::{Engine, Idempotency, WriteJob, Written};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, IDEMPOTENCY_TTL_MS, NewEvent, Principal, StampRecord, Store, StoreError,
@@ -376,8 +379,8 @@ impl<DB: Dialect> Store for SqlStore<DB> {
 
     async fn history(&self, stamp_idx: i64) -> Result<Vec<HistoryEvent>, StoreError> {
         let st = Statement::new(
-            "SELECT event_idx, stamp_idx, action, stamps_before, stamps_after, actor, api_key_idx, created_at \
-             FROM stamp_events WHERE stamp_idx = $1 ORDER BY event_idx",
+            "SELECT event_idx, stamp_idx, action, stamps_before, stamps_after, actor, api_key_idx, staff_idx, \
+             created_at FROM stamp_events WHERE stamp_idx = $1 ORDER BY event_idx",
         );
         let rows: Vec<EventRow> = self.all(st.bind(stamp_idx)).await?;
         Ok(rows.into_iter().map(HistoryEvent::from).collect())
@@ -422,6 +425,49 @@ impl<DB: Dialect> Store for SqlStore<DB> {
         // Readers first: a read transaction left open would block SQLite's checkpoint.
         self.reader.close().await;
         self.engine.close().await
+    }
+
+    // staff members
+    async fn staff_for_card(
+        &self,
+        account_idx: i64,
+        staff_idx: i64,
+        card_idx: i64,
+    ) -> Result<Option<(StaffRecord, bool)>, StoreError> {
+        let found: Option<StaffCovering> = self.one(staff_for_card(account_idx, staff_idx, card_idx, "")).await?;
+        Ok(found.map(|row| (row.staff, row.covers)))
+    }
+
+    async fn staff_members(&self, account_idx: i64) -> Result<Vec<StaffRecord>, StoreError> {
+        let st = Statement::new("SELECT * FROM staff WHERE account_idx = $1 ORDER BY staff_idx");
+        self.all(st.bind(account_idx)).await
+    }
+
+    async fn staff_cards(&self, account_idx: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+        let st = Statement::new(
+            "SELECT sc.staff_idx, sc.card_idx FROM staff_cards sc JOIN staff s ON s.staff_idx = sc.staff_idx \
+             WHERE s.account_idx = $1 ORDER BY sc.staff_idx, sc.card_idx",
+        );
+        let rows: Vec<StaffCardRow> = self.all(st.bind(account_idx)).await?;
+        Ok(rows.into_iter().map(|row| (row.staff_idx, row.card_idx)).collect())
+    }
+
+    // dashboard logins
+    async fn user_by_email(&self, email_key: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.one(logins::user_by_email(email_key)).await
+    }
+
+    async fn users(&self, account_idx: i64) -> Result<Vec<UserRecord>, StoreError> {
+        self.all(logins::users_of(account_idx)).await
+    }
+
+    async fn admin_session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError> {
+        self.one(logins::session(token_hash)).await
+    }
+
+    async fn login_guard(&self, key: &str) -> Result<LoginGuard, StoreError> {
+        let row: Option<LoginGuardRow> = self.one(logins::guard(key, "")).await?;
+        Ok(row.map(LoginGuard::from).unwrap_or_default())
     }
 }
 
@@ -631,7 +677,11 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
     async fn prune(&mut self, now_ms: i64) -> Result<(), StoreError> {
         self.run(Statement::new("DELETE FROM page_sessions WHERE expires_at <= $1").bind(now_ms)).await?;
         let st = Statement::new("DELETE FROM idempotency_keys WHERE created_at < $1");
-        self.run(st.bind(now_ms - IDEMPOTENCY_TTL_MS)).await
+        self.run(st.bind(now_ms - IDEMPOTENCY_TTL_MS)).await?;
+        for st in logins::prune(now_ms) {
+            self.run(st).await?;
+        }
+        Ok(())
     }
 
     async fn savepoint(&mut self) -> Result<(), StoreError> {
@@ -644,5 +694,259 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
 
     async fn release_savepoint(&mut self) -> Result<(), StoreError> {
         self.run(Statement::new("RELEASE SAVEPOINT op")).await
+    }
+
+    // staff members
+    async fn staff(&mut self, account_idx: i64, staff_idx: i64) -> Result<Option<StaffRecord>, StoreError> {
+        let st =
+            Statement::new(format!("SELECT * FROM staff WHERE account_idx = $1 AND staff_idx = $2 {}", DB::LOCK_CARD));
+        self.one(st.bind(account_idx).bind(staff_idx)).await
+    }
+
+    async fn staff_for_card(
+        &mut self,
+        account_idx: i64,
+        staff_idx: i64,
+        card_idx: i64,
+    ) -> Result<Option<(StaffRecord, bool)>, StoreError> {
+        let found: Option<StaffCovering> =
+            self.one(staff_for_card(account_idx, staff_idx, card_idx, DB::LOCK_CARD)).await?;
+        Ok(found.map(|row| (row.staff, row.covers)))
+    }
+
+    async fn insert_staff(&mut self, staff: &StaffRecord) -> Result<i64, StoreError> {
+        let mut columns = staff_columns(staff);
+        columns.extend([("account_idx", staff.account_idx.into()), ("created_at", staff.created_at.into())]);
+        self.id(insert("staff", columns, "staff_idx")).await
+    }
+
+    async fn update_staff(&mut self, staff: &StaffRecord) -> Result<(), StoreError> {
+        self.run(update("staff", staff_columns(staff), "staff_idx", staff.staff_idx, staff.account_idx)).await
+    }
+
+    async fn delete_staff(&mut self, account_idx: i64, staff_idx: i64) -> Result<(), StoreError> {
+        // The card list goes with it (ON DELETE CASCADE); history events keep the number.
+        let st = Statement::new("DELETE FROM staff WHERE account_idx = $1 AND staff_idx = $2");
+        self.run(st.bind(account_idx).bind(staff_idx)).await
+    }
+
+    async fn set_staff_cards(&mut self, staff_idx: i64, card_idxs: &[i64]) -> Result<(), StoreError> {
+        self.run(Statement::new("DELETE FROM staff_cards WHERE staff_idx = $1").bind(staff_idx)).await?;
+        for card_idx in card_idxs {
+            let st = Statement::new("INSERT INTO staff_cards (staff_idx, card_idx) VALUES ($1, $2)");
+            self.run(st.bind(staff_idx).bind(*card_idx)).await?;
+        }
+        Ok(())
+    }
+
+    async fn staff_card_idxs(&mut self, staff_idx: i64) -> Result<Vec<i64>, StoreError> {
+        let st = Statement::new("SELECT card_idx AS id FROM staff_cards WHERE staff_idx = $1 ORDER BY card_idx");
+        let rows: Vec<Id> = DB::fetch_all(&mut *self.conn, st.bind(staff_idx)).await?;
+        Ok(rows.into_iter().map(|row| row.id).collect())
+    }
+
+    async fn append_staff_event(&mut self, event: &NewEvent, staff_idx: i64) -> Result<(), StoreError> {
+        let columns = vec![
+            ("stamp_idx", event.stamp_idx.into()),
+            ("action", wire_name(event.action).into()),
+            ("stamps_before", Param::count(event.stamps_before)?),
+            ("stamps_after", Param::count(event.stamps_after)?),
+            ("actor", wire_name(event.actor).into()),
+            ("api_key_idx", event.api_key_idx.into()),
+            ("staff_idx", staff_idx.into()),
+            ("created_at", event.at.into()),
+        ];
+        self.id(insert("stamp_events", columns, "event_idx")).await.map(|_| ())
+    }
+
+    // dashboard logins
+    async fn user_by_email(&mut self, email_key: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.one(logins::user_by_email(email_key)).await
+    }
+
+    async fn insert_user(&mut self, user: &UserRecord) -> Result<i64, StoreError> {
+        self.id(logins::insert_user(user)).await
+    }
+
+    async fn set_user_password(&mut self, user_idx: i64, password_hash: &str) -> Result<(), StoreError> {
+        self.run(logins::set_password(user_idx, password_hash)).await
+    }
+
+    async fn delete_user(&mut self, user_idx: i64) -> Result<(), StoreError> {
+        self.run(logins::delete_user(user_idx)).await
+    }
+
+    async fn delete_user_sessions(&mut self, user_idx: i64) -> Result<(), StoreError> {
+        self.run(logins::delete_user_sessions(user_idx)).await
+    }
+
+    async fn insert_admin_session(&mut self, token_hash: &[u8], user_idx: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.run(logins::insert_session(token_hash, user_idx, now_ms)).await
+    }
+
+    async fn touch_admin_session(&mut self, token_hash: &[u8], now_ms: i64) -> Result<(), StoreError> {
+        self.run(logins::touch_session(token_hash, now_ms)).await
+    }
+
+    async fn delete_admin_session(&mut self, token_hash: &[u8]) -> Result<(), StoreError> {
+        self.run(logins::delete_session(token_hash)).await
+    }
+
+    async fn login_guard(&mut self, key: &str) -> Result<LoginGuard, StoreError> {
+        // The row exists before it is locked, so concurrent logins on one e-mail or address
+        // count their wrong passwords one after the other (where the backend has row locks).
+        self.run(logins::ensure_guard(key)).await?;
+        let row: Option<LoginGuardRow> = self.one(logins::guard(key, DB::LOCK_GUARD)).await?;
+        Ok(row.map(LoginGuard::from).unwrap_or_default())
+    }
+
+    async fn put_login_guard(&mut self, key: &str, guard: &LoginGuard) -> Result<(), StoreError> {
+        self.run(logins::put_guard(key, guard)?).await
+    }
+}
+
+/// Every column a write sets on a staff member, with its value (see [`stamp_columns`]).
+fn staff_columns(staff: &StaffRecord) -> Vec<(&'static str, Param)> {
+    vec![
+        ("staff_nm", staff.staff_nm.clone().into()),
+        ("pwd_hash", staff.pwd_hash.clone().into()),
+        ("all_cards", staff.all_cards.into()),
+        ("active_yn", staff.active.into()),
+    ]
+}
+
+/// A staff member of the account with `covers`: whether they may act on the card.
+fn staff_for_card(account_idx: i64, staff_idx: i64, card_idx: i64, lock: &str) -> Statement {
+    Statement::new(format!(
+        "SELECT s.*, (s.all_cards OR EXISTS (SELECT 1 FROM staff_cards sc WHERE sc.staff_idx = s.staff_idx \
+         AND sc.card_idx = $3)) AS covers FROM staff s WHERE s.account_idx = $1 AND s.staff_idx = $2 {lock}"
+    ))
+    .bind(account_idx)
+    .bind(staff_idx)
+    .bind(card_idx)
+}
+
+// dashboard logins
+/// The dashboard's statements (users, admin sessions, login guards).
+mod logins {
+    use stampcard_core::dashboard::{LOGIN_QUIET_RESET_MS, LoginGuard, SESSION_IDLE_SECS, SESSION_MAX_SECS};
+
+    use super::{Param, Statement, StoreError, UserRecord};
+
+    const USER_COLUMNS: &str = "user_idx, account_idx, email, email_key, role, password_hash, created_at";
+
+    /// A user by the lowercase form of its address.
+    pub(crate) fn user_by_email(email_key: &str) -> Statement {
+        Statement::new(format!("SELECT {USER_COLUMNS} FROM users WHERE email_key = $1")).bind(email_key)
+    }
+
+    /// An account's users, oldest first.
+    pub(crate) fn users_of(account_idx: i64) -> Statement {
+        Statement::new(format!("SELECT {USER_COLUMNS} FROM users WHERE account_idx = $1 ORDER BY user_idx"))
+            .bind(account_idx)
+    }
+
+    /// Inserts a user, returning its id.
+    pub(crate) fn insert_user(user: &UserRecord) -> Statement {
+        Statement::new(
+            "INSERT INTO users (account_idx, email, email_key, role, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING user_idx AS id",
+        )
+        .bind(user.account_idx)
+        .bind(user.email.as_str())
+        .bind(user.email_key.as_str())
+        .bind(user.role.as_str())
+        .bind(user.password_hash.as_str())
+        .bind(user.created_at)
+    }
+
+    /// Sets a user's password hash.
+    pub(crate) fn set_password(user_idx: i64, password_hash: &str) -> Statement {
+        Statement::new("UPDATE users SET password_hash = $1 WHERE user_idx = $2").bind(password_hash).bind(user_idx)
+    }
+
+    /// Deletes a user (its sessions go with it).
+    pub(crate) fn delete_user(user_idx: i64) -> Statement {
+        Statement::new("DELETE FROM users WHERE user_idx = $1").bind(user_idx)
+    }
+
+    /// Ends every session of a user.
+    pub(crate) fn delete_user_sessions(user_idx: i64) -> Statement {
+        Statement::new("DELETE FROM admin_sessions WHERE user_idx = $1").bind(user_idx)
+    }
+
+    /// A session by its token's hash, with its user and account.
+    pub(crate) fn session(token_hash: &[u8]) -> Statement {
+        Statement::new(
+            "SELECT u.user_idx, u.email, u.role, a.account_idx, a.name AS account_nm, a.plan, s.created_at, \
+             s.last_seen_at FROM admin_sessions s JOIN users u ON u.user_idx = s.user_idx \
+             JOIN accounts a ON a.account_idx = u.account_idx WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+    }
+
+    /// Stores a new session.
+    pub(crate) fn insert_session(token_hash: &[u8], user_idx: i64, now_ms: i64) -> Statement {
+        Statement::new(
+            "INSERT INTO admin_sessions (token_hash, user_idx, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(token_hash)
+        .bind(user_idx)
+        .bind(now_ms)
+    }
+
+    /// Records a session's use.
+    pub(crate) fn touch_session(token_hash: &[u8], now_ms: i64) -> Statement {
+        Statement::new("UPDATE admin_sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1")
+            .bind(now_ms)
+            .bind(token_hash)
+    }
+
+    /// Ends one session.
+    pub(crate) fn delete_session(token_hash: &[u8]) -> Statement {
+        Statement::new("DELETE FROM admin_sessions WHERE token_hash = $1").bind(token_hash)
+    }
+
+    /// Creates a guard's row if it is missing, so the read after it can lock it.
+    pub(crate) fn ensure_guard(key: &str) -> Statement {
+        Statement::new("INSERT INTO login_guards (guard_key) VALUES ($1) ON CONFLICT (guard_key) DO NOTHING").bind(key)
+    }
+
+    /// A guard's row (`lock` appended: the backend's row lock inside a write).
+    pub(crate) fn guard(key: &str, lock: &str) -> Statement {
+        Statement::new(format!(
+            "SELECT failures, locked_until, last_failure_at FROM login_guards WHERE guard_key = $1 {lock}"
+        ))
+        .bind(key)
+    }
+
+    /// Writes a guard.
+    pub(crate) fn put_guard(key: &str, guard: &LoginGuard) -> Result<Statement, StoreError> {
+        Ok(Statement::new(
+            "INSERT INTO login_guards (guard_key, failures, locked_until, last_failure_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (guard_key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, \
+             last_failure_at = excluded.last_failure_at",
+        )
+        .bind(key)
+        .bind(Param::count(guard.failures)?)
+        .bind(guard.locked_until_ms)
+        .bind(guard.last_failure_ms))
+    }
+
+    /// What pruning deletes: sessions past either limit, and guards with no lock in force and no
+    /// wrong password for an hour (they would start afresh anyway), so guesses from many
+    /// addresses or at many unknown e-mails cannot grow the table for ever.
+    pub(crate) fn prune(now_ms: i64) -> [Statement; 2] {
+        let idle_cutoff = now_ms - i64::from(SESSION_IDLE_SECS) * 1000;
+        let max_cutoff = now_ms - i64::from(SESSION_MAX_SECS) * 1000;
+        let quiet_cutoff = now_ms - LOGIN_QUIET_RESET_MS;
+        [
+            Statement::new("DELETE FROM admin_sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+                .bind(idle_cutoff)
+                .bind(max_cutoff),
+            Statement::new("DELETE FROM login_guards WHERE locked_until <= $1 AND last_failure_at <= $2")
+                .bind(now_ms)
+                .bind(quiet_cutoff),
+        ]
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use stampcard_core::dashboard::paths as dashboard;
 use stampcard_core::wire::paths;
 
 use crate::helpers::spawn_app;
@@ -68,6 +69,17 @@ async fn openapi_covers_every_endpoint() {
         ("post", "/api/page/v1/{token}/onsite/redeem"),
         ("get", "/healthz"),
         ("get", "/openapi.json"),
+        // staff members
+        ("post", stampcard_core::staff::paths::STAFF_CREATE),
+        ("get", stampcard_core::staff::paths::STAFF_LIST),
+        ("put", stampcard_core::staff::paths::STAFF_UPDATE),
+        ("delete", stampcard_core::staff::paths::STAFF_DELETE),
+        ("post", dashboard::LOGIN),
+        ("post", dashboard::LOGOUT),
+        ("get", dashboard::ME),
+        ("post", dashboard::KEY_CREATE),
+        ("get", dashboard::KEY_LIST),
+        ("post", dashboard::KEY_REVOKE),
     ];
     let documented: usize =
         body["paths"].as_object().expect("paths").values().map(|item| item.as_object().map_or(0, |o| o.len())).sum();
@@ -91,6 +103,30 @@ async fn openapi_covers_every_endpoint() {
             .as_str()
             .is_some_and(|d| d.contains("APIKey sck_"))
     );
+    // The dashboard's cookie is a scheme of its own; every operation that takes an API key
+    // takes it too, and the owner's key endpoints take only the cookie.
+    let cookie = &body["components"]["securitySchemes"]["dashboardSession"];
+    assert_eq!(
+        (&cookie["type"], &cookie["in"], &cookie["name"]),
+        (&"apiKey".into(), &"cookie".into(), &"stampcard_session".into())
+    );
+    for (path, item) in body["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let schemes: Vec<&str> = operation["security"]
+                .as_array()
+                .map(|s| s.iter().filter_map(|r| r.as_object()).flat_map(|r| r.keys()).map(String::as_str).collect())
+                .unwrap_or_default();
+            if schemes.contains(&"APIKey") {
+                assert!(schemes.contains(&"dashboardSession"), "{method} {path}: {schemes:?}");
+            }
+            if path.starts_with("/api/admin/v1/key/") {
+                assert_eq!(schemes, ["dashboardSession"], "{method} {path}");
+            }
+        }
+    }
+    let login = &body["paths"][dashboard::LOGIN]["post"]["responses"];
+    assert!(login["200"]["headers"]["Set-Cookie"].is_object(), "{login}");
+    assert!(login["401"]["headers"]["Retry-After"].is_object(), "a wrong password that starts a lock says how long");
     // The headers the server sends are declared, and the optional Idempotency-Key is a string.
     let add = &body["paths"][paths::ADD]["put"];
     let key = add["parameters"].as_array().and_then(|p| p.iter().find(|p| p["name"] == "Idempotency-Key"));
@@ -176,6 +212,12 @@ fn openapi_constraints_match_the_core_limits() {
         ("CreateStampRequest", "userEml", "maxLength", limits::EMAIL as u64),
         ("CreateStampRequest", "userEtc1", "maxLength", limits::ETC as u64),
         ("UpdateStampRequest", "userEtc2", "maxLength", limits::ETC as u64),
+        // staff members
+        ("StaffCreateRequest", "staffNm", "maxLength", stampcard_core::staff::STAFF_NAME_MAX_CHARS as u64),
+        ("StaffCreateRequest", "staffPwd", "minLength", stampcard_core::staff::STAFF_PWD_MIN_CHARS as u64),
+        ("StaffCreateRequest", "staffPwd", "maxLength", stampcard_core::staff::STAFF_PWD_MAX_CHARS as u64),
+        ("StaffUpdateRequest", "staffPwd", "minLength", stampcard_core::staff::STAFF_PWD_MIN_CHARS as u64),
+        ("StaffUpdateRequest", "staffIdx", "maximum", idx),
     ];
     for (schema, field, key, expected) in cases {
         let actual = schemas[schema]["properties"][field][key].as_u64();
@@ -215,6 +257,7 @@ impl FieldSchema {
 /// Whether the core accepts a request whose only questionable field is `field` = `value`.
 fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
     use stampcard_core::parse::json;
+    use stampcard_core::staff::{StaffCreateRequest, StaffUpdateRequest};
     use stampcard_core::wire::{
         CardCreateRequest, CardUpdateRequest, ChangePinRequest, CreateStampRequest, PinRequest, UpdateStampRequest,
     };
@@ -225,6 +268,8 @@ fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
         "CardCreateRequest" => serde_json::json!({"cardNm": "Coffee", "maxStamps": 5}),
         "CardUpdateRequest" => serde_json::json!({"cardIdx": 1}),
         "PinRequest" | "ChangePinRequest" => serde_json::json!({"currentPin": "2580"}),
+        "StaffCreateRequest" => serde_json::json!({"staffNm": "Ann", "staffPwd": "secret1"}),
+        "StaffUpdateRequest" => serde_json::json!({"staffIdx": 1}),
         other => panic!("no core check for {other}"),
     };
     body[field] = serde_json::Value::from(value);
@@ -235,6 +280,8 @@ fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
         "CardCreateRequest" => json::<CardCreateRequest>(&bytes).expect("parse").check().is_ok(),
         "CardUpdateRequest" => json::<CardUpdateRequest>(&bytes).expect("parse").check().is_ok(),
         "PinRequest" => stampcard_core::secret::check_pin(&json::<PinRequest>(&bytes).expect("parse").pin).is_ok(),
+        "StaffCreateRequest" => json::<StaffCreateRequest>(&bytes).expect("parse").check().is_ok(),
+        "StaffUpdateRequest" => json::<StaffUpdateRequest>(&bytes).expect("parse").check().is_ok(),
         _ => stampcard_core::secret::check_pin(&json::<ChangePinRequest>(&bytes).expect("parse").new_pin).is_ok(),
     }
 }
