@@ -11,6 +11,7 @@ use std::rc::Rc;
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use stampcard_core::dashboard::{CSRF_HEADER, paths as admin_paths};
 use stampcard_core::wire::{
     CardCreateRequest, CardUpdateRequest, CreateStampRequest, Envelope, RedeemRequest, StampIdxRequest,
     UpdateStampRequest, paths as core_paths,
@@ -18,7 +19,8 @@ use stampcard_core::wire::{
 use web_sys::RequestCredentials;
 
 use crate::wire::{
-    BulkAction, BulkRequest, BulkResult, CardBody, CardItem, HistoryItem, LoginRequest, Me, StampItem, StampPage, paths,
+    BulkAction, BulkRequest, BulkResult, CardBody, CardItem, HistoryItem, LoginRequest, SessionView, StampItem,
+    StampPage, paths,
 };
 
 /// HTTP 401: the session cookie is missing, expired or signed out.
@@ -67,7 +69,7 @@ impl Api {
         Api::default()
     }
 
-    fn remember(&self, me: &Me) {
+    fn remember(&self, me: &SessionView) {
         *self.csrf.borrow_mut() = Some(me.csrf_token.clone()).filter(|token| !token.is_empty());
     }
 
@@ -77,23 +79,23 @@ impl Api {
     }
 
     /// `POST /api/admin/v1/login`.
-    pub async fn login(&self, email: &str, password: &str) -> Result<Me, CallError> {
+    pub async fn login(&self, email: &str, password: &str) -> Result<SessionView, CallError> {
         let body = LoginRequest { email: email.to_owned(), password: password.to_owned() };
-        let me: Me = self.send(Method::POST, paths::LOGIN.to_owned(), Some(&body)).await?;
+        let me: SessionView = self.send(Method::POST, admin_paths::LOGIN.to_owned(), Some(&body)).await?;
         self.remember(&me);
         Ok(me)
     }
 
     /// `GET /api/admin/v1/me`: resumes a session after a reload.
-    pub async fn me(&self) -> Result<Me, CallError> {
-        let me: Me = self.send(Method::GET, paths::ME.to_owned(), None::<&()>).await?;
+    pub async fn me(&self) -> Result<SessionView, CallError> {
+        let me: SessionView = self.send(Method::GET, admin_paths::ME.to_owned(), None::<&()>).await?;
         self.remember(&me);
         Ok(me)
     }
 
     /// `POST /api/admin/v1/logout`.
     pub async fn logout(&self) -> Result<(), CallError> {
-        let result = self.send_unit(Method::POST, paths::LOGOUT.to_owned(), None::<&()>).await;
+        let result = self.send_unit(Method::POST, admin_paths::LOGOUT.to_owned(), None::<&()>).await;
         self.forget();
         result
     }
@@ -170,7 +172,7 @@ impl Api {
         if method != Method::GET
             && let Some(token) = self.csrf.borrow().as_deref()
         {
-            request = request.header("X-CSRF-Token", token);
+            request = request.header(CSRF_HEADER, token);
         }
         request
     }

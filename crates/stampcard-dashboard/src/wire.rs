@@ -1,71 +1,27 @@
-//! The back-office API's bodies (issue 10: logins, list, get, bulk, the card's new fields) as
-//! the dashboard reads and sends them, with the issue's exact JSON names.
+//! The back-office API's bodies the core does not have yet (issue 10: list, get, bulk, the
+//! card's new fields), as the dashboard reads and sends them, with the issue's exact JSON
+//! names. The logins' bodies and the roles are the core's own (`stampcard_core::dashboard`).
 //!
-//! These belong in `stampcard_core::wire` beside the seed endpoints' bodies; they are here
-//! only until the server side of that API is merged, and then move to the core (or are
-//! replaced by its types) so the server and the dashboard share one definition. Reading is
-//! lenient on purpose: a field the dashboard does not show may be absent.
+//! These belong in the core beside the other bodies; they are here only until the server
+//! side of those endpoints is merged, and then move to the core (or are replaced by its
+//! types) so the server and the dashboard share one definition. Reading is lenient on purpose:
+//! a field the dashboard does not show may be absent.
 
 use serde::{Deserialize, Serialize};
 use stampcard_core::model::PinState;
 use stampcard_core::types::{YesNo, Ymd, Ymdt};
 
-/// URL paths of the back-office API.
+pub use stampcard_core::dashboard::{LoginRequest, Role, SessionView};
+
+/// URL paths of the back-office API the core does not name yet (the logins' are in
+/// `stampcard_core::dashboard::paths`).
 pub mod paths {
-    /// `POST {email, password}`: sign in (sets the session cookie).
-    pub const LOGIN: &str = "/api/admin/v1/login";
-    /// `POST`: sign out.
-    pub const LOGOUT: &str = "/api/admin/v1/logout";
-    /// `GET`: the signed-in user.
-    pub const ME: &str = "/api/admin/v1/me";
     /// `GET ?cardIdx=&status=&q=&userId=&limit=&cursor=`: one page of stamps.
     pub const STAMP_LIST: &str = "/api/stamp/v1/list";
     /// `GET ?stampIdx=N`: a stamp in any state.
     pub const STAMP_GET: &str = "/api/stamp/v1/get";
     /// `POST {action, stampIdxs}`: change many stamps at once.
     pub const STAMP_BULK: &str = "/api/stamp/v1/bulk";
-}
-
-/// `POST /api/admin/v1/login`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LoginRequest {
-    /// The user's e-mail address.
-    pub email: String,
-    /// The password.
-    pub password: String,
-}
-
-/// What a signed-in user may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Everything.
-    Owner,
-    /// Stamps and cards to read, stamps to create, add, remove, redeem and reset PINs.
-    Staff,
-}
-
-/// The signed-in user: the result of login and of `GET /api/admin/v1/me`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Me {
-    /// The user.
-    pub user_idx: i64,
-    /// Their e-mail address.
-    pub email: String,
-    /// Their role.
-    pub role: Role,
-    /// The account (shop).
-    pub account_idx: i64,
-    /// The account's name.
-    #[serde(default)]
-    pub account_nm: String,
-    /// The account's plan.
-    #[serde(default)]
-    pub plan: String,
-    /// Sent back as `X-CSRF-Token` on every non-GET request.
-    #[serde(default)]
-    pub csrf_token: String,
 }
 
 /// A stamp's status for a given day, decided by the core on the server.

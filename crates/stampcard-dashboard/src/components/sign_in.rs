@@ -7,7 +7,7 @@ use crate::api::{Api, CallError};
 use crate::components::event_value;
 use crate::i18n::{Lang, call_error, text};
 use crate::state::session::SignedOutWhy;
-use crate::wire::Me;
+use crate::wire::SessionView;
 
 /// Properties of [`SignIn`].
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -20,7 +20,7 @@ pub struct SignInProps {
     #[prop_or_default]
     pub why: Option<SignedOutWhy>,
     /// Called with the user once signed in.
-    pub on_signed_in: Callback<Me>,
+    pub on_signed_in: Callback<SessionView>,
 }
 
 /// The sign-in form.

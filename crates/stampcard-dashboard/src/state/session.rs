@@ -1,7 +1,7 @@
 //! The sign-in gate: checking a remembered session, signed out (with why), or signed in.
 
 use crate::api::CallError;
-use crate::wire::Me;
+use crate::wire::SessionView;
 
 /// Where the sign-in stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -11,7 +11,7 @@ pub enum Session {
     /// The sign-in form, with the reason it shows, if any.
     SignedOut(Option<SignedOutWhy>),
     /// Signed in.
-    SignedIn(Me),
+    SignedIn(SessionView),
 }
 
 /// Why the sign-in form is showing.
@@ -29,9 +29,9 @@ pub enum SignedOutWhy {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionAction {
     /// `GET /me` answered.
-    Resumed(Result<Me, CallError>),
+    Resumed(Result<SessionView, CallError>),
     /// Login succeeded.
-    SignedIn(Me),
+    SignedIn(SessionView),
     /// The user signed out.
     SignedOut,
     /// A call answered 401.
@@ -56,7 +56,7 @@ impl Session {
     }
 
     /// The signed-in user.
-    pub fn me(&self) -> Option<&Me> {
+    pub fn me(&self) -> Option<&SessionView> {
         match self {
             Session::SignedIn(me) => Some(me),
             _ => None,
@@ -69,8 +69,8 @@ mod tests {
     use super::*;
     use crate::wire::Role;
 
-    fn me() -> Me {
-        Me {
+    fn me() -> SessionView {
+        SessionView {
             user_idx: 1,
             email: "owner@shop.example".into(),
             role: Role::Owner,
