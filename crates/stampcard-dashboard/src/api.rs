@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use stampcard_core::dashboard::{CSRF_HEADER, paths as admin_paths};
 use stampcard_core::wire::{
     CardCreateRequest, CardUpdateRequest, CreateStampRequest, Envelope, RedeemRequest, StampIdxRequest,
@@ -177,9 +177,11 @@ impl Api {
         request
     }
 
-    /// A call whose success `result` is `null`.
+    /// A call whose success `result` the dashboard does not need (`null` for the seed
+    /// endpoints, the changed object for others: either is fine).
     async fn send_unit<B: Serialize>(&self, method: Method, url: String, body: Option<&B>) -> Result<(), CallError> {
-        self.call::<(), B>(method, url, body).await.map(|_| ())
+        let (status, text) = self.call(method, url, body).await?;
+        read_done(status, &text)
     }
 
     /// A call whose success carries a `result`.
@@ -189,26 +191,24 @@ impl Api {
         url: String,
         body: Option<&B>,
     ) -> Result<T, CallError> {
-        match self.call(method, url, body).await? {
+        let (status, text) = self.call(method, url, body).await?;
+        match read_envelope(status, &text)? {
             Some(result) => Ok(result),
             None => Err(not_an_envelope(200)),
         }
     }
 
-    async fn call<T: DeserializeOwned, B: Serialize>(
+    /// Sends the request: the answer's status and text.
+    async fn call<B: Serialize>(
         &self,
         method: Method,
         url: String,
         body: Option<&B>,
-    ) -> Result<Option<T>, CallError> {
+    ) -> Result<(u16, String), CallError> {
         let request = self.request(method, &url);
         let request = match body {
             Some(body) => {
-                let json = serde_wasm_bindgen::to_value(body)
-                    .ok()
-                    .and_then(|value| js_sys::JSON::stringify(&value).ok())
-                    .and_then(|json| json.as_string())
-                    .ok_or(CallError::Network)?;
+                let json = json_body(body).ok_or(CallError::Network)?;
                 request.header("Content-Type", "application/json").body(json)
             }
             None => request.build(),
@@ -217,13 +217,35 @@ impl Api {
         let response = request.send().await.map_err(|_| CallError::Network)?;
         let status = response.status();
         let text = response.text().await.map_err(|_| CallError::Network)?;
-        let json = js_sys::JSON::parse(&text).map_err(|_| not_an_envelope(status))?;
-        let envelope: Envelope<T> = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope(status))?;
-        if envelope.code == 0 {
-            Ok(envelope.result)
-        } else {
-            Err(CallError::Refused { status, code: envelope.code, message: envelope.message })
-        }
+        Ok((status, text))
+    }
+}
+
+/// The answer to a change whose result the dashboard does not need: success whatever the
+/// `result` holds (`null` for the seed endpoints, the changed object for others).
+pub fn read_done(status: u16, text: &str) -> Result<(), CallError> {
+    read_envelope::<IgnoredAny>(status, text).map(|_| ())
+}
+
+/// A request body as JSON text, through the browser's own JSON (no serde_json in the wasm).
+/// JSON-compatible: maps (the card bodies flatten the core's request into one) become plain
+/// objects, not ES `Map`s, which `JSON.stringify` would write as `{}`.
+pub fn json_body<B: Serialize>(body: &B) -> Option<String> {
+    body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|json| json.as_string())
+}
+
+/// An answer's envelope: its `result` on success, the refusal otherwise; anything that is not
+/// an envelope of the expected shape is the server's fault.
+pub fn read_envelope<T: DeserializeOwned>(status: u16, text: &str) -> Result<Option<T>, CallError> {
+    let json = js_sys::JSON::parse(text).map_err(|_| not_an_envelope(status))?;
+    let envelope: Envelope<T> = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope(status))?;
+    if envelope.code == 0 {
+        Ok(envelope.result)
+    } else {
+        Err(CallError::Refused { status, code: envelope.code, message: envelope.message })
     }
 }
 

@@ -127,6 +127,47 @@ fn in_ctx(role: Role, lang: Lang, children: Html) -> InCtxProps {
     InCtxProps { role, lang, children }
 }
 
+// ---- request and answer bodies ---------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn card_bodies_are_sent_as_plain_json_objects() {
+    use stampcard_core::types::YesNo;
+    use stampcard_core::wire::CardCreateRequest;
+    use stampcard_dashboard::api::json_body;
+    use stampcard_dashboard::wire::CardBody;
+    let body = CardBody {
+        base: CardCreateRequest {
+            card_nm: "Coffee".into(),
+            card_ttl: None,
+            max_stamps: 8,
+            stamp_img_url: None,
+            url: None,
+            onsite_yn: None,
+            onsite_pwd: None,
+        },
+        cooldown_secs: 60,
+        max_adds_per_day: 0,
+        auto_renew_yn: YesNo::Y,
+        active_yn: None,
+    };
+    let json = json_body(&body).expect("json");
+    assert_eq!(json, r#"{"cardNm":"Coffee","maxStamps":8,"cooldownSecs":60,"maxAddsPerDay":0,"autoRenewYn":"Y"}"#);
+}
+
+#[wasm_bindgen_test]
+fn answers_are_read_from_their_envelope() {
+    use stampcard_dashboard::api::{CallError, read_done, read_envelope};
+    // A change whose result the dashboard does not need may carry the changed object, or null.
+    assert_eq!(read_done(200, r#"{"code":0,"message":"","result":{"cardIdx":1}}"#), Ok(()));
+    assert_eq!(read_done(200, r#"{"code":0,"message":"","result":null}"#), Ok(()));
+    assert_eq!(read_envelope::<i64>(200, r#"{"code":0,"message":"","result":7}"#), Ok(Some(7)));
+    let refused = read_envelope::<i64>(401, r#"{"code":2050,"message":"wrong","result":null}"#);
+    assert_eq!(refused, Err(CallError::Refused { status: 401, code: 2050, message: "wrong".into() }));
+    assert!(refused.expect_err("refused").session_ended());
+    let html = read_envelope::<i64>(502, "<html>bad gateway</html>").expect_err("not an envelope");
+    assert!(matches!(html, CallError::Refused { status: 502, code: 9001, .. }), "{html:?}");
+}
+
 // ---- sign-in ---------------------------------------------------------------------------
 
 #[wasm_bindgen_test]
