@@ -179,6 +179,17 @@ error_codes! {
     NotComplete = (4006, 409, "not all stamps are collected yet"),
     /// The count is already 0.
     NothingToRemove = (4007, 409, "the stamp count is already 0"),
+    // cards: anti-fraud rules, retiring, deleting
+    /// The card's `cooldownSecs` have not passed since this stamp's last add (`Retry-After`
+    /// says how long is left).
+    AddTooSoon = (4010, 429, "this stamp was stamped too recently; the card's cooldown has not passed yet"),
+    /// The stamp already had the card's `maxAddsPerDay` adds today (UTC); `Retry-After` says
+    /// when the next day starts.
+    DailyAddLimit = (4011, 429, "this stamp already had the card's maximum number of adds for today"),
+    /// The card is retired (`activeYn=N`): no new stamps can be issued on it.
+    CardRetired = (4012, 409, "the card is retired; no new stamps can be issued on it"),
+    /// The card still has stamps, so it cannot be deleted.
+    CardHasStamps = (4013, 409, "the card still has stamps; delete them before deleting the card"),
 
     // 5xxx: exactly-once delivery.
     /// The `Idempotency-Key` was used before with a different request.

@@ -40,6 +40,10 @@ pub mod limits {
     pub const MAX_IDX: i64 = 9_007_199_254_740_991;
     /// How far ahead `endYmd` may be.
     pub const END_DATE_MONTHS_AHEAD: u32 = 60;
+    /// The longest `cooldownSecs` a card may have: 30 days.
+    pub const COOLDOWN_SECS: u32 = 30 * 24 * 60 * 60;
+    /// The highest `maxAddsPerDay` a card may have.
+    pub const MAX_ADDS_PER_DAY: u32 = 100;
 }
 
 /// One invalid field.
@@ -472,6 +476,12 @@ pub struct NewCard {
     pub onsite_required: bool,
     /// The password to hash and store.
     pub onsite_password: Option<String>,
+    /// `cooldownSecs` (0: off).
+    pub cooldown_secs: u32,
+    /// `maxAddsPerDay` (0: off).
+    pub max_adds_per_day: u32,
+    /// `autoRenewYn`.
+    pub auto_renew: bool,
 }
 
 /// A checked card update: `None` means unchanged.
@@ -491,6 +501,34 @@ pub struct CardPatch {
     pub onsite_required: Option<bool>,
     /// A new password to hash and store.
     pub onsite_password: Option<String>,
+    /// `cooldownSecs`.
+    pub cooldown_secs: Option<u32>,
+    /// `maxAddsPerDay`.
+    pub max_adds_per_day: Option<u32>,
+    /// `activeYn` (`false`: retire the card).
+    pub active: Option<bool>,
+    /// `autoRenewYn`.
+    pub auto_renew: Option<bool>,
+}
+
+/// `cooldownSecs` and `maxAddsPerDay`: whole numbers from 0 (off) to their limits.
+fn add_limits(
+    errors: &mut FieldErrors,
+    cooldown_secs: Option<i64>,
+    max_adds_per_day: Option<i64>,
+) -> (Option<u32>, Option<u32>) {
+    let mut bounded = |field: &'static str, value: Option<i64>, max: u32| {
+        value.and_then(|n| match u32::try_from(n) {
+            Ok(n) if n <= max => Some(n),
+            _ => {
+                errors.push(field, ErrorCode::OutOfRange, format!("{field} must be between 0 (off) and {max}"));
+                None
+            }
+        })
+    };
+    let cooldown = bounded("cooldownSecs", cooldown_secs, limits::COOLDOWN_SECS);
+    let per_day = bounded("maxAddsPerDay", max_adds_per_day, limits::MAX_ADDS_PER_DAY);
+    (cooldown, per_day)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -555,6 +593,7 @@ impl CardCreateRequest {
         if onsite_required && self.onsite_pwd.is_none() {
             errors.push("onsitePwd", ErrorCode::OnsitePasswordMissing, "onsitePwd is required when onsiteYn is Y");
         }
+        let (cooldown_secs, max_adds_per_day) = add_limits(&mut errors, self.cooldown_secs, self.max_adds_per_day);
         errors.into_result(|| NewCard {
             name: self.card_nm.clone(),
             title: self.card_ttl.clone().unwrap_or_default(),
@@ -563,6 +602,9 @@ impl CardCreateRequest {
             url: self.url.clone().unwrap_or_default(),
             onsite_required,
             onsite_password: self.onsite_pwd.clone(),
+            cooldown_secs: cooldown_secs.unwrap_or(0),
+            max_adds_per_day: max_adds_per_day.unwrap_or(0),
+            auto_renew: self.auto_renew_yn.is_some_and(YesNo::is_yes),
         })
     }
 }
@@ -585,6 +627,7 @@ impl CardUpdateRequest {
             self.url.as_deref(),
             self.onsite_pwd.as_deref(),
         );
+        let (cooldown_secs, max_adds_per_day) = add_limits(&mut errors, self.cooldown_secs, self.max_adds_per_day);
         errors.into_result(|| CardPatch {
             name: self.card_nm.clone(),
             title: self.card_ttl.clone(),
@@ -593,6 +636,10 @@ impl CardUpdateRequest {
             url: self.url.clone(),
             onsite_required: self.onsite_yn.map(YesNo::is_yes),
             onsite_password: self.onsite_pwd.clone(),
+            cooldown_secs,
+            max_adds_per_day,
+            active: self.active_yn.map(YesNo::is_yes),
+            auto_renew: self.auto_renew_yn.map(YesNo::is_yes),
         })
     }
 }

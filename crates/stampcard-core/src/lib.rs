@@ -6,6 +6,7 @@
 //! and as WebAssembly in the customer's browser.
 #![warn(missing_docs)]
 
+pub mod card_rules;
 pub mod dashboard;
 pub mod error;
 pub mod input;

@@ -37,6 +37,8 @@ pub mod paths {
     pub const CARD_GET: &str = "/api/stamp/v1/card/get";
     /// `PUT`: update a card.
     pub const CARD_UPDATE: &str = "/api/stamp/v1/card/update";
+    /// `DELETE ?cardIdx=N`: delete a card that has no stamps.
+    pub const CARD_DELETE: &str = "/api/stamp/v1/card/delete";
     /// Prefix of the customer stamp page API: `/api/page/v1/{token}[/...]`.
     pub const PAGE_API_PREFIX: &str = "/api/page/v1";
     /// Prefix of the customer stamp page itself: `/stamp/{token}`.
@@ -307,7 +309,7 @@ pub struct ValidateResult {
 }
 
 /// `POST /api/stamp/v1/card/create` (our extension; the hosted API makes cards in a dashboard).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CardCreateRequest {
@@ -337,6 +339,18 @@ pub struct CardCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 32))]
     pub onsite_pwd: Option<String>,
+    /// Minimum seconds between two adds on one stamp (default 0: no cooldown).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::types::optional_integer")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2592000))]
+    pub cooldown_secs: Option<i64>,
+    /// Most adds per stamp per UTC day (default 0: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::types::optional_integer")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    pub max_adds_per_day: Option<i64>,
+    /// `Y`: redeeming a stamp issues the customer's next stamp in the same transaction
+    /// (default `N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_renew_yn: Option<YesNo>,
 }
 
 /// `PUT /api/stamp/v1/card/update`: absent fields are unchanged.
@@ -375,6 +389,20 @@ pub struct CardUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 32))]
     pub onsite_pwd: Option<String>,
+    /// Minimum seconds between two adds on one stamp (0: no cooldown).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::types::optional_integer")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2592000))]
+    pub cooldown_secs: Option<i64>,
+    /// Most adds per stamp per UTC day (0: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::types::optional_integer")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    pub max_adds_per_day: Option<i64>,
+    /// `N` retires the card (no new stamps on it; its stamps keep working), `Y` brings it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_yn: Option<YesNo>,
+    /// `Y`: redeeming a stamp issues the customer's next stamp in the same transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_renew_yn: Option<YesNo>,
 }
 
 /// A card as the card endpoints return it (never the password).
@@ -398,6 +426,14 @@ pub struct CardView {
     pub onsite_yn: YesNo,
     /// When the card was created.
     pub reg_ymdt: Ymdt,
+    /// Minimum seconds between two adds on one stamp (0: no cooldown).
+    pub cooldown_secs: u32,
+    /// Most adds per stamp per UTC day (0: no limit).
+    pub max_adds_per_day: u32,
+    /// `N`: retired, no new stamps can be issued on it.
+    pub active_yn: YesNo,
+    /// `Y`: redeeming a stamp issues the customer's next stamp.
+    pub auto_renew_yn: YesNo,
 }
 
 /// What changed a stamp.
@@ -419,6 +455,9 @@ pub enum HistoryAction {
     PinReset,
     /// The customer set or changed their PIN.
     PinSet,
+    /// The stamp was redeemed on an auto-renewing card and its successor was issued in the
+    /// same transaction (`nextStampIdx`); recorded right after the `USE`.
+    Renew,
 }
 
 /// Who changed a stamp.
@@ -510,6 +549,10 @@ pub struct PageView {
     pub state: StampState,
     /// Seconds until staff actions unlock, when locked after too many wrong passwords.
     pub onsite_locked_secs: Option<u32>,
+    /// The day the customer's previous card on this link was redeemed, when this card is
+    /// its automatic renewal (the page says "reward redeemed" above the new card).
+    #[serde(default)]
+    pub previous_redeemed_ymd: Option<Ymd>,
 }
 
 /// `POST /api/page/v1/{token}/pin` and `/session`.

@@ -1,13 +1,14 @@
-//! `stampcard serve --demo`: seeds a demo account, card and stamp, and prints an API key and
-//! curl commands that work when pasted.
+//! `stampcard serve --demo`: seeds a demo account, card and stamp and a demo owner login, and
+//! prints an API key, the owner's password and curl commands that work when pasted.
 
 use chrono::Months;
+use stampcard_core::dashboard::Role;
 use stampcard_core::types::{YesNo, Ymd};
 use stampcard_core::wire::{CardCreateRequest, CreateStampRequest};
 
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::ops::{self, Ctx, admin};
+use crate::ops::{self, Ctx, admin, users};
 use crate::plan::Plan;
 use crate::secrets;
 use crate::store::Store;
@@ -18,6 +19,9 @@ pub const DEMO_ACCOUNT: &str = "Demo shop";
 /// The demo card's on-site staff password.
 pub const DEMO_ONSITE_PASSWORD: &str = "staff-2580";
 
+/// The demo owner's dashboard login (its password is new on every run, printed once).
+pub const DEMO_OWNER_EMAIL: &str = "owner@demo.example";
+
 /// What the demo seeding made.
 #[derive(Debug, Clone)]
 pub struct Demo {
@@ -27,6 +31,8 @@ pub struct Demo {
     pub account_idx: i64,
     /// A new API key (API keys are stored hashed, so every run makes a new one).
     pub api_key: String,
+    /// The demo owner's new password (stored hashed, so every run sets a new one).
+    pub owner_password: String,
     /// The demo card.
     pub card_idx: i64,
     /// The new demo stamp.
@@ -43,6 +49,14 @@ pub async fn seed(store: &dyn Store, clock: &Clock, public_url: &str) -> Result<
         None => (admin::create_account(store, clock, DEMO_ACCOUNT, Plan::Personal).await?, true),
     };
     let key = admin::create_api_key(store, clock, account_idx, "demo").await?;
+    let owner_password: String = secrets::random_token().chars().take(16).collect();
+    match users::reset_password(store, clock, DEMO_OWNER_EMAIL, owner_password.clone()).await {
+        Err(e) if e.code() == Some(stampcard_core::ErrorCode::UserNotFound) => {
+            users::create_user(store, clock, account_idx, DEMO_OWNER_EMAIL, Role::Owner, owner_password.clone())
+                .await?;
+        }
+        other => other?,
+    }
     let card_idx = match store.cards(account_idx).await?.first() {
         Some(card) => card.card_idx,
         None => {
@@ -55,6 +69,7 @@ pub async fn seed(store: &dyn Store, clock: &Clock, public_url: &str) -> Result<
                 url: None,
                 onsite_yn: Some(YesNo::Y),
                 onsite_pwd: Some(DEMO_ONSITE_PASSWORD.to_owned()),
+                ..CardCreateRequest::default()
             };
             admin::create_card(store, clock, account_idx, request).await?.card_idx
         }
@@ -87,6 +102,7 @@ pub async fn seed(store: &dyn Store, clock: &Clock, public_url: &str) -> Result<
         new_account,
         account_idx,
         api_key: key.api_key,
+        owner_password,
         card_idx,
         stamp_idx,
         stamp_url: ops::stamp::stamp_url(&stamp, public_url),
@@ -103,7 +119,8 @@ pub fn instructions(demo: &Demo, server_url: &str, today: chrono::NaiveDate) -> 
     format!(
         "\n\
          stampcard demo: account {account_idx} \"{DEMO_ACCOUNT}\" {account}, personal plan\n\
-         \n  API key (shown once):   {key}\n  \
+         \n  dashboard:              {server_url}/  (sign in as {DEMO_OWNER_EMAIL}, password {owner_password})\n  \
+         API key (shown once):   {key}\n  \
          demo card:              cardIdx {card_idx}, 10 stamps, on-site staff password {DEMO_ONSITE_PASSWORD}\n  \
          demo stamp:             stampIdx {stamp_idx}\n  \
          stamp page:             {url}\n\
@@ -118,5 +135,6 @@ pub fn instructions(demo: &Demo, server_url: &str, today: chrono::NaiveDate) -> 
         card_idx = demo.card_idx,
         stamp_idx = demo.stamp_idx,
         url = demo.stamp_url,
+        owner_password = demo.owner_password,
     )
 }

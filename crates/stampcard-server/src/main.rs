@@ -296,6 +296,15 @@ enum CardCommand {
         /// The on-site staff password (stored only as an argon2id hash).
         #[arg(long, env = "STAMPCARD_ONSITE_PWD")]
         onsite_pwd: Option<String>,
+        /// Minimum seconds between two adds on one stamp (0: off).
+        #[arg(long, env = "STAMPCARD_COOLDOWN_SECS")]
+        cooldown_secs: Option<u32>,
+        /// Most adds per stamp per UTC day (0: off).
+        #[arg(long, env = "STAMPCARD_MAX_ADDS_PER_DAY")]
+        max_adds_per_day: Option<u32>,
+        /// Y: redeeming a stamp issues the customer's next stamp.
+        #[arg(long, env = "STAMPCARD_AUTO_RENEW_YN", value_parser = yes_no)]
+        auto_renew_yn: Option<YesNo>,
         #[command(flatten)]
         json: JsonFlag,
         #[command(flatten)]
@@ -594,6 +603,15 @@ async fn key(command: KeyCommand) -> anyhow::Result<()> {
     }
 }
 
+/// A `Y`/`N` flag (kept as the one-byte `YesNo`, so the command enum stays small).
+fn yes_no(value: &str) -> Result<YesNo, String> {
+    match value {
+        "Y" => Ok(YesNo::Y),
+        "N" => Ok(YesNo::N),
+        _ => Err("expected Y or N".to_owned()),
+    }
+}
+
 async fn card(command: CardCommand) -> anyhow::Result<()> {
     let clock = Clock::system();
     match command {
@@ -606,6 +624,9 @@ async fn card(command: CardCommand) -> anyhow::Result<()> {
             url,
             onsite_yn,
             onsite_pwd,
+            cooldown_secs,
+            max_adds_per_day,
+            auto_renew_yn,
             json,
             database,
         } => {
@@ -618,6 +639,9 @@ async fn card(command: CardCommand) -> anyhow::Result<()> {
                 url,
                 onsite_yn: onsite_yn.map(|flag| if flag == "Y" { YesNo::Y } else { YesNo::N }),
                 onsite_pwd,
+                cooldown_secs: cooldown_secs.map(i64::from),
+                max_adds_per_day: max_adds_per_day.map(i64::from),
+                auto_renew_yn,
             };
             let card = admin::create_card(store.as_ref(), &clock, account, request).await?;
             if json.json {

@@ -77,6 +77,14 @@ impl Lang {
         }
     }
 
+    /// The banner of a new card that automatically followed a redeemed one on the same link.
+    pub fn renewed_after(self, day: Ymd) -> String {
+        match self {
+            Lang::En => format!("Reward redeemed on {}. Thank you! Here is your new card.", ymd(day)),
+            Lang::Ko => format!("{}에 보상을 받았어요. 감사합니다! 새 카드가 시작되었어요.", ymd(day)),
+        }
+    }
+
     /// The banner of an expired card.
     pub fn expired_on(self, day: Ymd) -> String {
         match self {
@@ -146,6 +154,15 @@ impl Lang {
             ErrorCode::NotComplete => t.not_complete,
             ErrorCode::OnsiteNotEnabled => t.onsite_off,
             ErrorCode::RateLimited | ErrorCode::Locked => t.slow_down,
+            // The card's anti-fraud rules.
+            ErrorCode::AddTooSoon => match self {
+                Lang::En => "This card was stamped a moment ago. Please wait before adding another stamp.",
+                Lang::Ko => "방금 스탬프를 찍었어요. 잠시 후에 다시 찍어 주세요.",
+            },
+            ErrorCode::DailyAddLimit => match self {
+                Lang::En => "This card has had all the stamps it can get today. See you tomorrow!",
+                Lang::Ko => "오늘 찍을 수 있는 스탬프를 모두 찍었어요. 내일 또 만나요!",
+            },
             _ => {
                 return match self {
                     Lang::En => format!("Something went wrong (code {}). Please try again.", code.code()),

@@ -310,8 +310,10 @@ impl State {
     /// A refusal of a form on the card screen (staff or change PIN).
     fn refused_on_card(mut self, form: Form, error: &CallError) -> State {
         // A staff refusal with a Retry-After (`Locked`, or the wrong password that starts the
-        // lock) locks the staff section.
-        let lock = error.retry_after_secs().filter(|_| form == Form::Staff);
+        // lock) locks the staff section; the card's pace rules (also with a Retry-After) only
+        // say why.
+        let password_lock = matches!(error.code(), Some(ErrorCode::Locked | ErrorCode::WrongOnsitePassword));
+        let lock = error.retry_after_secs().filter(|_| form == Form::Staff && password_lock);
         if let (Some(secs), Screen::Card(view)) = (lock, &mut self.screen) {
             view.onsite_locked_secs = Some(secs);
             self.lock_serial = self.lock_serial.wrapping_add(1);
@@ -409,6 +411,7 @@ mod tests {
             today: day,
             state: StampState::Collecting,
             onsite_locked_secs: None,
+            previous_redeemed_ymd: None,
         }
     }
 
@@ -532,6 +535,12 @@ mod tests {
         });
         assert_eq!(fifth_wrong.view().and_then(|v| v.onsite_locked_secs), Some(30));
         assert_eq!(fifth_wrong.problem_of(Form::Staff), Some(Problem::Refused(ErrorCode::WrongOnsitePassword)));
+        let too_soon = card.clone().reduce(Action::Staff {
+            action: StaffAction::Add,
+            result: Err(CallError::Refused { code: ErrorCode::AddTooSoon, retry_after_secs: Some(3600) }),
+        });
+        assert_eq!(too_soon.view().and_then(|v| v.onsite_locked_secs), None, "a cooldown is no password lock");
+        assert_eq!(too_soon.problem_of(Form::Staff), Some(Problem::Refused(ErrorCode::AddTooSoon)));
         let expired =
             card.reduce(Action::Staff { action: StaffAction::Add, result: Err(refused(ErrorCode::SessionRequired)) });
         assert_eq!(expired.screen, Screen::EnterPin { locked_secs: None });

@@ -128,6 +128,7 @@ fn view(stamps: u32, state: StampState) -> PageView {
         today: ymd("2025-06-01"),
         state,
         onsite_locked_secs: None,
+        previous_redeemed_ymd: None,
     }
 }
 
@@ -372,6 +373,24 @@ async fn finished_cards_show_their_state_and_no_staff_actions() {
         assert!(screen.find("details.staff").is_none(), "{state}");
         assert!(screen.find("[role=progressbar]").is_some(), "{state}");
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_renewed_card_says_the_reward_was_redeemed_above_the_new_card() {
+    let mut renewed = view(0, StampState::Collecting);
+    renewed.previous_redeemed_ymd = Some(ymd("2025-05-30"));
+    let screen = render::<Card>(card_props(Lang::En, renewed.clone())).await;
+    assert_eq!(screen.get("[data-state]").get_attribute("data-state").as_deref(), Some("COLLECTING"));
+    assert!(
+        screen.text().contains("Reward redeemed on 2025-05-30. Thank you! Here is your new card."),
+        "{}",
+        screen.text()
+    );
+    assert!(screen.find("details.staff").is_some(), "the new card takes stamps");
+    drop(screen);
+    renewed.stamps = 1;
+    let stamped = render::<Card>(card_props(Lang::En, renewed)).await;
+    assert!(!stamped.text().contains("new card"), "{}", stamped.text());
 }
 
 #[wasm_bindgen_test]

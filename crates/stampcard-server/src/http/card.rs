@@ -6,8 +6,10 @@ use stampcard_core::wire::{CardCreateRequest, CardUpdateRequest, CardView, paths
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiCaller, JsonRequest, query_idx};
-use super::openapi::{AUTH, BODY, CARD_FIELDS, EnvelopeCard, EnvelopeCards, HASHING, IDEMPOTENCY, QUERY, Refusing};
+use super::extract::{ApiCaller, BodylessIdempotency, JsonRequest, query_idx};
+use super::openapi::{
+    AUTH, BODY, CARD_FIELDS, EnvelopeCard, EnvelopeCards, EnvelopeNull, HASHING, IDEMPOTENCY, QUERY, Refusing,
+};
 use super::{ApiResult, AppState, ok};
 use crate::error::Error;
 use crate::ops;
@@ -21,6 +23,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list).refusing(&[AUTH]))
         .routes(routes!(get_card).refusing(&[AUTH, QUERY, &[ErrorCode::CardNotFound]]))
         .routes(routes!(update).refusing(&[AUTH, BODY, IDEMPOTENCY, CARD_FIELDS, &[ErrorCode::CardNotFound], HASHING]))
+        .routes(routes!(delete_card).refusing(&[
+            AUTH,
+            QUERY,
+            IDEMPOTENCY,
+            &[ErrorCode::CardNotFound, ErrorCode::CardHasStamps],
+        ]))
 }
 
 async fn hash_optional(password: Option<&String>) -> Result<Option<String>, Error> {
@@ -74,7 +82,8 @@ pub async fn get_card(State(state): State<AppState>, caller: ApiCaller, RawQuery
 }
 
 /// Update a card; absent fields are unchanged. `maxStamps` may not drop below a live
-/// stamp's count. `result` is the card.
+/// stamp's count. `activeYn=N` retires the card (no new stamps on it; its stamps keep
+/// working), `Y` brings it back. `result` is the card.
 #[utoipa::path(
     put, path = paths::CARD_UPDATE, operation_id = "updateCard", tag = "card",
     request_body = CardUpdateRequest,
@@ -92,4 +101,24 @@ pub async fn update(
     let ctx = state.ctx(&caller);
     let idempotency = request.idempotency(caller.scope());
     state.write(op(move |tx| Box::pin(ops::card::update(tx, ctx, card_idx, patch, hash))), idempotency).await
+}
+
+/// Delete a card that has no stamps (of any state), for good. A card with stamps is refused
+/// with `CARD_HAS_STAMPS`; retire it with `activeYn=N` instead, or delete its stamps first.
+#[utoipa::path(
+    delete, path = paths::CARD_DELETE, operation_id = "deleteCard", tag = "card",
+    params(("cardIdx" = i64, Query, minimum = 1, maximum = 9007199254740991_i64, description = "The card")),
+    responses((status = 200, description = "Deleted; `result` is null", body = EnvelopeNull)),
+    security(("APIKey" = []))
+)]
+pub async fn delete_card(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    BodylessIdempotency(key): BodylessIdempotency,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let card_idx = query_idx(query.as_deref(), "cardIdx")?;
+    let ctx = state.ctx(&caller);
+    let idempotency = key.map(|key| key.scoped(caller.scope()));
+    state.write(op(move |tx| Box::pin(ops::card::delete(tx, ctx, card_idx))), idempotency).await
 }

@@ -262,7 +262,7 @@ impl<S> Refusing for UtoipaMethodRouter<S> {
 /// wrong guess that starts a lock says how long it lasts).
 fn retry_after(code: ErrorCode) -> Option<bool> {
     match code {
-        RateLimited | PageRateLimited | Locked | Busy => Some(true),
+        RateLimited | PageRateLimited | Locked | Busy | AddTooSoon | DailyAddLimit => Some(true),
         WrongPin | WrongOnsitePassword | WrongLogin => Some(false),
         _ => None,
     }

@@ -20,9 +20,10 @@ use super::openapi::{
 use super::{ApiResult, AppState, ok};
 use crate::error::Error;
 use crate::ops::Guess;
+use crate::ops::card_rules;
 use crate::ops::page::{self as page_ops, NewSession, OnsiteAction};
 use crate::secrets;
-use crate::store::{CardRecord, StampRecord, op};
+use crate::store::{CardRecord, LinkedStamp, StampRecord, op};
 use crate::throttle::{PageCost, Secret, Turn};
 
 /// The page API's routes, each with what it can refuse, with CORS for any origin.
@@ -43,7 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             PAGE,
             BODY,
             IDEMPOTENCY,
-            &[SessionRequired, OnsiteNotEnabled, WrongOnsitePassword, Locked, Full],
+            &[SessionRequired, OnsiteNotEnabled, WrongOnsitePassword, Locked, Full, AddTooSoon, DailyAddLimit],
             STATE,
             HASHING,
         ]))
@@ -58,8 +59,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .layer(cors)
 }
 
+/// The stamp a link stands for: the newest of its chain of automatic renewals.
+async fn load_linked(state: &AppState, token: &str) -> Result<LinkedStamp, Error> {
+    state.store.stamp_by_link(token).await?.ok_or_else(|| Error::api(ErrorCode::StampNotFound, "unknown stamp link"))
+}
+
 async fn load(state: &AppState, token: &str) -> Result<(StampRecord, CardRecord), Error> {
-    state.store.stamp_by_token(token).await?.ok_or_else(|| Error::api(ErrorCode::StampNotFound, "unknown stamp link"))
+    let linked = load_linked(state, token).await?;
+    Ok((linked.stamp, linked.card))
 }
 
 /// The client's address: the connection's peer, or with `trust_forwarded_for` the last
@@ -167,9 +174,9 @@ pub async fn card(
     PageToken(token): PageToken,
     session: PageSession,
 ) -> ApiResult {
-    let (stamp, card) = load(&state, &token).await?;
+    let LinkedStamp { stamp, card, previous_redeemed_ymd } = load_linked(&state, &token).await?;
     session.require(stamp.stamp_idx)?;
-    ok(&page_ops::view(&stamp, &card, state.clock.today(), state.clock.now_ms()))
+    ok(&page_ops::view(&stamp, &card, previous_redeemed_ymd, state.clock.today(), state.clock.now_ms()))
 }
 
 /// Set the first PIN, or a new one after the shop reset it. Opens a session.
@@ -258,7 +265,12 @@ async fn refuse_onsite_before_hashing(
     action: OnsiteAction,
 ) -> Result<(), Error> {
     let guard = state.store.card_guard(card.card_idx).await?;
-    page_ops::onsite_allowed(stamp, card, &guard, action, state.clock.today(), state.clock.now_ms()).map(drop)
+    let (today, now_ms) = (state.clock.today(), state.clock.now_ms());
+    page_ops::onsite_allowed(stamp, card, &guard, action, today, now_ms)?;
+    if action == OnsiteAction::Add {
+        card_rules::check_add_pace_before_hashing(state.store.as_ref(), card, stamp.stamp_idx, now_ms).await?;
+    }
+    Ok(())
 }
 
 async fn onsite(
@@ -275,7 +287,9 @@ async fn onsite(
     let _turn = state.turn(Secret::Staff(card.card_idx)).await?;
     let (stamp, card) = load(&state, &token).await?;
     refuse_onsite_before_hashing(&state, &stamp, &card, action).await?;
-    let idempotency = request.idempotency(format!("page:{}", stamp.stamp_idx));
+    // Scoped by the link, not by the stamp it resolves to: a retry after a redeem that renewed
+    // the card must find the kept answer, not redeem the new card.
+    let idempotency = request.idempotency(format!("page:{token}"));
     // The card's password or a staff member's: one argon2 verification either way.
     let password = crate::ops::staff::onsite_guess(state.store.as_ref(), &card, request.value.onsite_pwd).await?;
     let (today, now_ms) = (state.clock.today(), state.clock.now_ms());

@@ -29,9 +29,15 @@ pub fn router() -> OpenApiRouter<AppState> {
             BODY,
             IDEMPOTENCY,
             PROFILE,
-            &[OutOfRange, EndDateInPast, CardNotFound],
+            &[OutOfRange, EndDateInPast, CardNotFound, CardRetired],
         ]))
-        .routes(routes!(add).refusing(&[AUTH, BODY, IDEMPOTENCY, &[OutOfRange, StampNotFound, Full], STATE]))
+        .routes(routes!(add).refusing(&[
+            AUTH,
+            BODY,
+            IDEMPOTENCY,
+            &[OutOfRange, StampNotFound, Full, AddTooSoon, DailyAddLimit],
+            STATE,
+        ]))
         .routes(routes!(remove).refusing(&[
             AUTH,
             BODY,
@@ -43,7 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             BODY,
             IDEMPOTENCY,
             PROFILE,
-            &[OutOfRange, StampNotFound, CardNotFound, AlreadyRedeemed, NotComplete],
+            &[OutOfRange, StampNotFound, CardNotFound, AlreadyRedeemed, NotComplete, CardRetired],
         ]))
         .routes(routes!(delete_stamp).refusing(&[AUTH, QUERY, IDEMPOTENCY, &[StampNotFound]]))
         .routes(routes!(validate_stamp).refusing(&[AUTH, QUERY, &[StampNotFound], STATE]))

@@ -8,7 +8,7 @@ use stampcard_core::wire::CardView;
 use super::Ctx;
 use crate::clock::ymdt;
 use crate::error::Error;
-use crate::store::{CardRecord, Decision, OpOutput, Tx};
+use crate::store::{CardRecord, Decision, OpOutput, ResultJson, Tx};
 
 /// The card as the API shows it (never the password or its hash).
 pub fn view(card: &CardRecord) -> CardView {
@@ -21,6 +21,10 @@ pub fn view(card: &CardRecord) -> CardView {
         url: card.url.clone(),
         onsite_yn: YesNo::from(card.onsite_required),
         reg_ymdt: ymdt(card.created_at),
+        cooldown_secs: card.cooldown_secs,
+        max_adds_per_day: card.max_adds_per_day,
+        active_yn: YesNo::from(card.active),
+        auto_renew_yn: YesNo::from(card.auto_renew),
     }
 }
 
@@ -48,6 +52,10 @@ pub async fn insert(
         onsite_required: new.onsite_required,
         onsite_pwd_hash,
         created_at: ctx.now_ms,
+        cooldown_secs: new.cooldown_secs,
+        max_adds_per_day: new.max_adds_per_day,
+        active: true,
+        auto_renew: new.auto_renew,
     };
     card.card_idx = tx.insert_card(&card).await?;
     Ok(view(&card))
@@ -85,6 +93,35 @@ pub async fn update(
     if onsite_pwd_hash.is_some() {
         card.onsite_pwd_hash = onsite_pwd_hash;
     }
+    if let Some(secs) = patch.cooldown_secs {
+        card.cooldown_secs = secs;
+    }
+    if let Some(max) = patch.max_adds_per_day {
+        card.max_adds_per_day = max;
+    }
+    if let Some(active) = patch.active {
+        card.active = active;
+    }
+    if let Some(auto_renew) = patch.auto_renew {
+        card.auto_renew = auto_renew;
+    }
     tx.update_card(&card).await?;
     Decision::done(&view(&card))
+}
+
+/// `DELETE /api/stamp/v1/card/delete`: a card without stamps, for good. The card row is read
+/// with its lock, so a stamp being issued on it at the same moment either comes first (and
+/// the delete is refused) or finds the card gone.
+pub async fn delete(tx: &mut dyn Tx, ctx: Ctx, card_idx: i64) -> OpOutput {
+    let card = tx.card(ctx.account_idx, card_idx).await?.ok_or(ErrorCode::CardNotFound)?;
+    if tx.card_has_stamps(card.card_idx).await? {
+        return Err(Error::api(
+            ErrorCode::CardHasStamps,
+            format!(
+                "card {card_idx} still has stamps; delete them first (or retire the card with activeYn=N to stop new stamps)"
+            ),
+        ));
+    }
+    tx.delete_card(ctx.account_idx, card.card_idx).await?;
+    Ok(Decision::Done(ResultJson::null()))
 }

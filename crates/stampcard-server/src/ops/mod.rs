@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod card;
+pub mod card_rules;
 pub mod page;
 pub mod staff;
 pub mod stamp;
@@ -47,8 +48,14 @@ impl Ctx {
             stamps_after: after,
             actor: HistoryActor::ApiKey,
             api_key_idx: self.api_key_idx,
+            staff_idx: None,
             at: self.now_ms,
         }
+    }
+
+    /// This caller, for the history of an automatic renewal.
+    fn actor(&self) -> card_rules::Actor {
+        card_rules::Actor { actor: HistoryActor::ApiKey, api_key_idx: self.api_key_idx, staff_idx: None }
     }
 }
 

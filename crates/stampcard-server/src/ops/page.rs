@@ -15,10 +15,10 @@ use stampcard_core::types::{YesNo, Ymd};
 use stampcard_core::wire::{HistoryAction, HistoryActor, PageIntro, PageView, PinState, SessionResult};
 
 use super::staff::OnsiteGuess;
-use super::{Guess, remaining_secs};
+use super::{Guess, card_rules, remaining_secs};
 use crate::error::Error;
 use crate::secrets;
-use crate::store::{CardRecord, Decision, NewEvent, OpOutput, StampRecord, Tx};
+use crate::store::{CardRecord, Decision, LinkedStamp, NewEvent, OpOutput, StampRecord, Tx};
 
 /// How long a stamp-page session lasts.
 pub const SESSION_SECS: u32 = 30 * 60;
@@ -33,8 +33,15 @@ pub fn intro(stamp: &StampRecord, card: &CardRecord, now_ms: i64) -> PageIntro {
     }
 }
 
-/// The whole card, with the state the core derives for `today`.
-pub fn view(stamp: &StampRecord, card: &CardRecord, today: NaiveDate, now_ms: i64) -> PageView {
+/// The whole card, with the state the core derives for `today`. `previous_redeemed` is the
+/// redemption day of the stamp this one automatically renewed, if any.
+pub fn view(
+    stamp: &StampRecord,
+    card: &CardRecord,
+    previous_redeemed: Option<NaiveDate>,
+    today: NaiveDate,
+    now_ms: i64,
+) -> PageView {
     PageView {
         card_nm: card.name.clone(),
         card_ttl: card.title.clone(),
@@ -50,6 +57,7 @@ pub fn view(stamp: &StampRecord, card: &CardRecord, today: NaiveDate, now_ms: i6
         today: Ymd(today),
         state: rules::state(&card.model(), &stamp.model(), today),
         onsite_locked_secs: remaining_secs(stamp.onsite_locked_until, now_ms),
+        previous_redeemed_ymd: previous_redeemed.map(Ymd),
     }
 }
 
@@ -95,12 +103,19 @@ fn customer_event(
         stamps_after: stamp.stamps,
         actor,
         api_key_idx: None,
+        staff_idx: None,
         at: now_ms,
     }
 }
 
+/// The stamp the link stands for: the newest of its chain of automatic renewals.
+async fn load_linked(tx: &mut dyn Tx, token: &str) -> Result<LinkedStamp, Error> {
+    Ok(tx.stamp_by_link(token).await?.ok_or(ErrorCode::StampNotFound)?)
+}
+
 async fn load(tx: &mut dyn Tx, token: &str) -> Result<(StampRecord, CardRecord), Error> {
-    Ok(tx.stamp_by_token(token).await?.ok_or(ErrorCode::StampNotFound)?)
+    let linked = load_linked(tx, token).await?;
+    Ok((linked.stamp, linked.card))
 }
 
 /// Counts a wrong guess; returns the refusal, mentioning the lock when this guess starts one.
@@ -261,9 +276,13 @@ pub async fn onsite(
     today: NaiveDate,
     now_ms: i64,
 ) -> OpOutput {
-    let (mut stamp, card) = load(tx, &token).await?;
+    let LinkedStamp { mut stamp, card, previous_redeemed_ymd } = load_linked(tx, &token).await?;
     let mut guard = tx.card_guard(card.card_idx).await?;
     let next = onsite_allowed(&stamp, &card, &guard, action, today, now_ms)?;
+    if action == OnsiteAction::Add {
+        // Like the state rules, before the password: a refusal tells nothing about it.
+        card_rules::check_add_pace(tx, &card, stamp.stamp_idx, now_ms).await?;
+    }
     // A staff member's wrong password counts here exactly like the card's: on the stamp and
     // on the card's guard, so trying staff numbers buys no extra guesses.
     let Some(actor) = guess.accepts(tx, &card).await? else {
@@ -302,12 +321,20 @@ pub async fn onsite(
         OnsiteAction::Add => HistoryAction::Add,
         OnsiteAction::Redeem => HistoryAction::Use,
     };
-    match actor.staff_idx() {
+    let by = match actor.staff_idx() {
         Some(staff_idx) => {
-            let event = customer_event(&stamp, history_action, HistoryActor::Staff, before, now_ms);
-            tx.append_staff_event(&event, staff_idx).await?;
+            card_rules::Actor { actor: HistoryActor::Staff, api_key_idx: None, staff_idx: Some(staff_idx) }
         }
-        None => tx.append_event(&customer_event(&stamp, history_action, HistoryActor::Onsite, before, now_ms)).await?,
+        None => card_rules::Actor { actor: HistoryActor::Onsite, api_key_idx: None, staff_idx: None },
+    };
+    let event = customer_event(&stamp, history_action, by.actor, before, now_ms);
+    tx.append_event(&NewEvent { staff_idx: by.staff_idx, ..event }).await?;
+    if action == OnsiteAction::Redeem {
+        // With automatic renewal the page goes on with the new card, saying the reward was
+        // redeemed today above it.
+        if let Some(renewed) = card_rules::renew_after_redeem(tx, &mut stamp, &card, by, today, now_ms).await? {
+            return Decision::done(&view(&renewed, &card, Some(today), today, now_ms));
+        }
     }
-    Decision::done(&view(&stamp, &card, today, now_ms))
+    Decision::done(&view(&stamp, &card, previous_redeemed_ymd, today, now_ms))
 }

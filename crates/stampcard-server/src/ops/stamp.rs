@@ -7,7 +7,7 @@ use stampcard_core::wire::{HistoryAction, HistoryActor, PAYLOAD_VERSION, PinStat
 use stampcard_core::{ApiError, ErrorCode};
 
 use super::staff::OnsiteGuess;
-use super::{Ctx, stamp_and_card_or_not_found};
+use super::{Ctx, card_rules, stamp_and_card_or_not_found};
 use crate::clock::ymdt;
 use crate::error::Error;
 use crate::secrets;
@@ -40,6 +40,7 @@ pub async fn create(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> 
 /// Issues a stamp on a card of the account, with its `CREATE` event; returns its id.
 pub async fn insert(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> Result<i64, Error> {
     let card = tx.card(ctx.account_idx, new.card_idx).await?.ok_or(ErrorCode::CardNotFound)?;
+    card_rules::check_card_issues(&card)?;
     domain_allowed(&ctx, new.domain.as_deref())?;
     let profile = new.profile;
     let record = StampRecord {
@@ -67,6 +68,7 @@ pub async fn insert(tx: &mut dyn Tx, ctx: Ctx, new: NewStamp, token: String) -> 
         onsite_failures: 0,
         onsite_locked_until: 0,
         created_at: ctx.now_ms,
+        next_stamp_idx: None,
     };
     let stamp_idx = tx.insert_stamp(&record).await?;
     tx.append_event(&ctx.event(stamp_idx, HistoryAction::Create, 0, 0)).await?;
@@ -78,6 +80,8 @@ pub async fn add(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
     let (mut stamp, card) = stamp_and_card_or_not_found(tx, ctx.account_idx, stamp_idx).await?;
     let before = stamp.stamps;
     let next = rules::add(&card.model(), &stamp.model(), ctx.today)?;
+    // After the stamp's row lock (taken by the read above) and the state rules.
+    card_rules::check_add_pace(tx, &card, stamp_idx, ctx.now_ms).await?;
     stamp.apply(&next);
     tx.update_stamp(&stamp).await?;
     tx.append_event(&ctx.event(stamp_idx, HistoryAction::Add, before, stamp.stamps)).await?;
@@ -104,7 +108,10 @@ pub async fn update(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, patch: StampPatch
     let stored = stamp.clone();
     let card = match patch.card_idx {
         Some(card_idx) if card_idx != current_card.card_idx => {
-            tx.card(ctx.account_idx, card_idx).await?.ok_or(ErrorCode::CardNotFound)?
+            let card = tx.card(ctx.account_idx, card_idx).await?.ok_or(ErrorCode::CardNotFound)?;
+            // Moving a stamp onto a retired card would issue it a new stamp all the same.
+            card_rules::check_card_issues(&card)?;
+            card
         }
         _ => current_card,
     };
@@ -151,6 +158,7 @@ pub async fn update(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, patch: StampPatch
     }
     if before.redeemed_on.is_none() && next.redeemed_on.is_some() {
         tx.append_event(&ctx.event(stamp_idx, HistoryAction::Use, stamp.stamps, stamp.stamps)).await?;
+        card_rules::renew_after_redeem(tx, &mut stamp, &card, ctx.actor(), ctx.today, ctx.now_ms).await?;
     }
     Ok(Decision::Done(ResultJson::null()))
 }
@@ -181,13 +189,14 @@ pub async fn redeem(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, password: Option<
     let next = rules::redeem(&card.model(), &stamp.model(), ctx.today, proof)?;
     stamp.apply(&next);
     tx.update_stamp(&stamp).await?;
-    let event = ctx.event(stamp_idx, HistoryAction::Use, stamp.stamps, stamp.stamps);
-    match staff_idx {
-        Some(staff_idx) => {
-            tx.append_staff_event(&NewEvent { actor: HistoryActor::Staff, ..event }, staff_idx).await?;
-        }
-        None => tx.append_event(&event).await?,
+    let mut event = ctx.event(stamp_idx, HistoryAction::Use, stamp.stamps, stamp.stamps);
+    if let Some(staff_idx) = staff_idx {
+        event = NewEvent { actor: HistoryActor::Staff, staff_idx: Some(staff_idx), ..event };
     }
+    tx.append_event(&event).await?;
+    // The answer stays `result: null`, as the seeds say; the successor shows in `nextStampIdx`.
+    let by = card_rules::Actor { actor: event.actor, api_key_idx: event.api_key_idx, staff_idx: event.staff_idx };
+    card_rules::renew_after_redeem(tx, &mut stamp, &card, by, ctx.today, ctx.now_ms).await?;
     Ok(Decision::Done(ResultJson::null()))
 }
 

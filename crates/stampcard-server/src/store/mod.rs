@@ -23,13 +23,14 @@ pub mod write;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stampcard_core::card_rules::AddHistory;
 use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::HistoryEvent;
 
 pub use crate::error::{StoreError, StoreErrorKind};
 pub use idempotency::{IDEMPOTENCY_TTL_MS, KeptResponse, StoredResponse};
-pub use records::{AccountRecord, ApiKeyRecord, CardRecord, NewEvent, Principal, StampRecord};
+pub use records::{AccountRecord, ApiKeyRecord, CardRecord, LinkedStamp, NewEvent, Principal, StampRecord};
 pub use staff::StaffRecord;
 pub use users::{SessionRecord, UserRecord};
 pub use write::{Decision, Idempotency, Op, OpFuture, OpOutput, Ran, ResultJson, WriteJob, Written, op};
@@ -134,8 +135,6 @@ pub trait Tx: Send {
     async fn set_staff_cards(&mut self, staff_idx: i64, card_idxs: &[i64]) -> Result<(), StoreError>;
     /// A staff member's card list, ascending.
     async fn staff_card_idxs(&mut self, staff_idx: i64) -> Result<Vec<i64>, StoreError>;
-    /// Appends a history entry made by a staff member (`actor` `STAFF`).
-    async fn append_staff_event(&mut self, event: &NewEvent, staff_idx: i64) -> Result<(), StoreError>;
 
     // dashboard logins
     /// A dashboard user by the lowercase form of its e-mail address.
@@ -159,6 +158,23 @@ pub trait Tx: Send {
     async fn login_guard(&mut self, key: &str) -> Result<LoginGuard, StoreError>;
     /// Writes a login guard.
     async fn put_login_guard(&mut self, key: &str, guard: &LoginGuard) -> Result<(), StoreError>;
+    // cards: anti-fraud rules, retiring, deleting and auto-renewal
+    /// The stamp's newest `ADD` and its `ADD`s in `[day_start_ms, day_end_ms)`. Called after
+    /// the stamp's row is locked, so it sees every add committed before this one.
+    async fn add_history(
+        &mut self,
+        stamp_idx: i64,
+        day_start_ms: i64,
+        day_end_ms: i64,
+    ) -> Result<AddHistory, StoreError>;
+    /// The newest stamp of a page link's chain with its card, locked like `stamp_by_token`.
+    async fn stamp_by_link(&mut self, token: &str) -> Result<Option<LinkedStamp>, StoreError>;
+    /// Whether any stamp (of any state) is on the card.
+    async fn card_has_stamps(&mut self, card_idx: i64) -> Result<bool, StoreError>;
+    /// Deletes a card of the account (its staff-password guard goes with it).
+    async fn delete_card(&mut self, account_idx: i64, card_idx: i64) -> Result<(), StoreError>;
+    /// Moves every page session of one stamp to another (a renewal keeps the customer in).
+    async fn move_sessions(&mut self, from_stamp_idx: i64, to_stamp_idx: i64) -> Result<(), StoreError>;
 }
 
 /// The storage of one server.
@@ -208,6 +224,12 @@ pub trait Store: Send + Sync {
         minute_start: i64,
         hour_start: i64,
     ) -> Result<Option<(u32, u32)>, StoreError>;
+    // cards: anti-fraud rules, retiring, deleting and auto-renewal
+    /// The stamp's newest `ADD` and its `ADD`s in `[day_start_ms, day_end_ms)` (the page's
+    /// check before hashing a staff password; the add re-checks inside its write).
+    async fn add_history(&self, stamp_idx: i64, day_start_ms: i64, day_end_ms: i64) -> Result<AddHistory, StoreError>;
+    /// The newest stamp of a page link's chain with its card.
+    async fn stamp_by_link(&self, token: &str) -> Result<Option<LinkedStamp>, StoreError>;
     /// Stops taking writes, finishes the ones already queued and leaves the database whole
     /// on its own: SQLite checkpoints its WAL into the `.db` file (so a copy of that file alone
     /// holds every acknowledged write), PostgreSQL closes its pool. Called once, at shutdown,

@@ -2,6 +2,7 @@
 //! may list its columns in any order and a new column changes one struct, not every index.
 
 use chrono::NaiveDate;
+use stampcard_core::card_rules::AddLimits;
 use stampcard_core::model::{Card, Stamp, Window};
 use stampcard_core::secret::CardGuard;
 use stampcard_core::wire::{HistoryAction, HistoryActor, HistoryEvent, PinState};
@@ -82,6 +83,19 @@ pub struct CardRecord {
     /// Unix ms.
     #[sqlx(rename = "card_created_at")]
     pub created_at: i64,
+    /// `cooldownSecs` (0: off).
+    #[sqlx(try_from = "i32")]
+    pub cooldown_secs: u32,
+    /// `maxAddsPerDay` (0: off).
+    #[sqlx(try_from = "i32")]
+    pub max_adds_per_day: u32,
+    /// `activeYn`: `false` once retired. Read as `card_active_yn`, since a stamp has an
+    /// `active_yn` of its own.
+    #[sqlx(rename = "card_active_yn")]
+    pub active: bool,
+    /// `autoRenewYn`.
+    #[sqlx(rename = "auto_renew_yn")]
+    pub auto_renew: bool,
 }
 
 impl CardRecord {
@@ -95,6 +109,11 @@ impl CardRecord {
             url: self.url.clone(),
             onsite_required: self.onsite_required,
         }
+    }
+
+    /// The card's pace rules for adds.
+    pub fn add_limits(&self) -> AddLimits {
+        AddLimits { cooldown_secs: self.cooldown_secs, max_adds_per_day: self.max_adds_per_day }
     }
 }
 
@@ -157,6 +176,8 @@ pub struct StampRecord {
     pub onsite_locked_until: i64,
     /// Unix ms.
     pub created_at: i64,
+    /// The stamp an automatic renewal issued when this one was redeemed (`nextStampIdx`).
+    pub next_stamp_idx: Option<i64>,
 }
 
 impl StampRecord {
@@ -206,8 +227,10 @@ pub struct NewEvent {
     pub stamps_after: u32,
     /// Who.
     pub actor: HistoryActor,
-    /// Which key, for `API_KEY`.
+    /// Which key, for `API_KEY` (and for `STAFF` through the redeem API).
     pub api_key_idx: Option<i64>,
+    /// Which staff member, for `STAFF`.
+    pub staff_idx: Option<i64>,
     /// Unix ms.
     pub at: i64,
 }
@@ -313,4 +336,27 @@ impl TryFrom<StoredName> for Plan {
 /// The wire name a [`StoredName`] holds.
 pub(crate) fn wire_name<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+// cards: anti-fraud rules, retiring, deleting and auto-renewal
+
+/// The newest stamp of a page link's chain (the link's own stamp, or the automatic renewal
+/// that followed it, and so on), with its card: the stamp the customer page acts on.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LinkedStamp {
+    /// The stamp.
+    #[sqlx(flatten)]
+    pub stamp: StampRecord,
+    /// Its card.
+    #[sqlx(flatten)]
+    pub card: CardRecord,
+    /// The day the stamp this one renewed was redeemed, when it is an automatic renewal.
+    pub previous_redeemed_ymd: Option<NaiveDate>,
+}
+
+/// A stamp's `ADD` events as the pace rules need them.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct AddHistoryRow {
+    pub(crate) last_add: Option<i64>,
+    pub(crate) adds_today: i64,
 }

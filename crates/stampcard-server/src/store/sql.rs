@@ -8,12 +8,13 @@ use futures_util::future::BoxFuture;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
+use stampcard_core::card_rules::AddHistory;
 use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
-use stampcard_core::wire::HistoryEvent;
+use stampcard_core::wire::{HistoryAction, HistoryEvent};
 
 use super::idempotency::{KeptResponse, StoredResponse};
-use super::records::{Count, EventRow, GuardRow, Id, StampWithCard, wire_name};
+use super::records::{AddHistoryRow, Count, EventRow, GuardRow, Id, LinkedStamp, StampWithCard, wire_name};
 use super::staff::{StaffCardRow, StaffCovering, StaffRecord};
 use super::users::{LoginGuardRow, SessionRecord, UserRecord};
 use super::write::{Engine, Idempotency, WriteJob, Written};
@@ -203,7 +204,8 @@ pub trait Dialect: Driver {
 /// The card columns besides its ids; `created_at` is renamed so a card also decodes from a
 /// row joined with its stamp (whose ids are the card's).
 const CARD_FIELDS: &str = "c.card_nm, c.card_ttl, c.max_stamps, c.stamp_img_url, c.url, c.onsite_yn, \
-     c.onsite_pwd_hash, c.created_at AS card_created_at";
+     c.onsite_pwd_hash, c.created_at AS card_created_at, c.cooldown_secs, c.max_adds_per_day, \
+     c.active_yn AS card_active_yn, c.auto_renew_yn";
 
 /// Every column a write sets on a stamp, with its value. A new stamp column goes here, in
 /// [`StampRecord`] and in the migrations: reads select `s.*` and decode by name.
@@ -229,6 +231,7 @@ fn stamp_columns(stamp: &StampRecord) -> Result<Vec<(&'static str, Param)>, Stor
         ("pin_locked_until", stamp.pin_locked_until.into()),
         ("onsite_failures", Param::count(stamp.onsite_failures)?),
         ("onsite_locked_until", stamp.onsite_locked_until.into()),
+        ("next_stamp_idx", stamp.next_stamp_idx.into()),
     ])
 }
 
@@ -242,6 +245,10 @@ fn card_columns(card: &CardRecord) -> Result<Vec<(&'static str, Param)>, StoreEr
         ("url", card.url.clone().into()),
         ("onsite_yn", card.onsite_required.into()),
         ("onsite_pwd_hash", card.onsite_pwd_hash.clone().into()),
+        ("cooldown_secs", Param::count(card.cooldown_secs)?),
+        ("max_adds_per_day", Param::count(card.max_adds_per_day)?),
+        ("active_yn", card.active.into()),
+        ("auto_renew_yn", card.auto_renew.into()),
     ])
 }
 
@@ -294,6 +301,44 @@ fn card_guard(card_idx: i64, lock: &str) -> Statement {
         "SELECT failures, locks, locked_until, last_failure_at FROM card_guards WHERE card_idx = $1 {lock}"
     ))
     .bind(card_idx)
+}
+
+// cards: anti-fraud rules, retiring, deleting and auto-renewal
+
+fn add_history(stamp_idx: i64, day_start_ms: i64, day_end_ms: i64) -> Statement {
+    Statement::new(
+        "SELECT MAX(created_at) AS last_add, \
+         COUNT(CASE WHEN created_at >= $2 AND created_at < $3 THEN 1 END) AS adds_today \
+         FROM stamp_events WHERE stamp_idx = $1 AND action = $4",
+    )
+    .bind(stamp_idx)
+    .bind(day_start_ms)
+    .bind(day_end_ms)
+    .bind(wire_name(HistoryAction::Add))
+}
+
+fn history_of(row: Option<AddHistoryRow>) -> AddHistory {
+    row.map_or_else(AddHistory::default, |row| AddHistory {
+        last_add_ms: row.last_add,
+        adds_today: u32::try_from(row.adds_today).unwrap_or(u32::MAX),
+    })
+}
+
+/// The newest stamp of the chain that starts at the stamp holding `$1` as its token: each
+/// automatic renewal links the redeemed stamp to its successor (`next_stamp_idx`, always a
+/// newer stamp), so the customer's one link follows them. `UNION` (not `UNION ALL`) stops on
+/// a repeated row, so even a damaged chain cannot loop.
+fn stamp_by_link(token: &str, lock: &str) -> Statement {
+    Statement::new(format!(
+        "WITH RECURSIVE chain (stamp_idx, next_stamp_idx) AS ( \
+             SELECT stamp_idx, next_stamp_idx FROM stamps WHERE token = $1 \
+             UNION SELECT n.stamp_idx, n.next_stamp_idx FROM stamps n JOIN chain ON n.stamp_idx = chain.next_stamp_idx) \
+         SELECT s.*, {CARD_FIELDS}, \
+             (SELECT p.redeemed_ymd FROM stamps p WHERE p.next_stamp_idx = s.stamp_idx LIMIT 1) AS previous_redeemed_ymd \
+         FROM stamps s JOIN cards c ON c.card_idx = s.card_idx \
+         WHERE s.stamp_idx = (SELECT MAX(stamp_idx) FROM chain WHERE next_stamp_idx IS NULL) {lock}"
+    ))
+    .bind(token)
 }
 
 fn pair(found: Option<StampWithCard>) -> Option<(StampRecord, CardRecord)> {
@@ -469,6 +514,15 @@ impl<DB: Dialect> Store for SqlStore<DB> {
         let row: Option<LoginGuardRow> = self.one(logins::guard(key, "")).await?;
         Ok(row.map(LoginGuard::from).unwrap_or_default())
     }
+
+    // cards: anti-fraud rules, retiring, deleting and auto-renewal
+    async fn add_history(&self, stamp_idx: i64, day_start_ms: i64, day_end_ms: i64) -> Result<AddHistory, StoreError> {
+        Ok(history_of(self.one(add_history(stamp_idx, day_start_ms, day_end_ms)).await?))
+    }
+
+    async fn stamp_by_link(&self, token: &str) -> Result<Option<LinkedStamp>, StoreError> {
+        self.one(stamp_by_link(token, "")).await
+    }
 }
 
 /// One write's transaction on a connection the backend has opened it on.
@@ -605,6 +659,7 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
             ("stamps_after", Param::count(event.stamps_after)?),
             ("actor", wire_name(event.actor).into()),
             ("api_key_idx", event.api_key_idx.into()),
+            ("staff_idx", event.staff_idx.into()),
             ("created_at", event.at.into()),
         ];
         self.id(insert("stamp_events", columns, "event_idx")).await.map(|_| ())
@@ -745,20 +800,6 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
         Ok(rows.into_iter().map(|row| row.id).collect())
     }
 
-    async fn append_staff_event(&mut self, event: &NewEvent, staff_idx: i64) -> Result<(), StoreError> {
-        let columns = vec![
-            ("stamp_idx", event.stamp_idx.into()),
-            ("action", wire_name(event.action).into()),
-            ("stamps_before", Param::count(event.stamps_before)?),
-            ("stamps_after", Param::count(event.stamps_after)?),
-            ("actor", wire_name(event.actor).into()),
-            ("api_key_idx", event.api_key_idx.into()),
-            ("staff_idx", staff_idx.into()),
-            ("created_at", event.at.into()),
-        ];
-        self.id(insert("stamp_events", columns, "event_idx")).await.map(|_| ())
-    }
-
     // dashboard logins
     async fn user_by_email(&mut self, email_key: &str) -> Result<Option<UserRecord>, StoreError> {
         self.one(logins::user_by_email(email_key)).await
@@ -802,6 +843,36 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
 
     async fn put_login_guard(&mut self, key: &str, guard: &LoginGuard) -> Result<(), StoreError> {
         self.run(logins::put_guard(key, guard)?).await
+    }
+
+    // cards: anti-fraud rules, retiring, deleting and auto-renewal
+    async fn add_history(
+        &mut self,
+        stamp_idx: i64,
+        day_start_ms: i64,
+        day_end_ms: i64,
+    ) -> Result<AddHistory, StoreError> {
+        Ok(history_of(self.one(add_history(stamp_idx, day_start_ms, day_end_ms)).await?))
+    }
+
+    async fn stamp_by_link(&mut self, token: &str) -> Result<Option<LinkedStamp>, StoreError> {
+        self.one(stamp_by_link(token, DB::LOCK_STAMP_AND_CARD)).await
+    }
+
+    async fn card_has_stamps(&mut self, card_idx: i64) -> Result<bool, StoreError> {
+        let st = Statement::new("SELECT stamp_idx AS id FROM stamps WHERE card_idx = $1 LIMIT 1").bind(card_idx);
+        let found: Option<Id> = self.one(st).await?;
+        Ok(found.is_some())
+    }
+
+    async fn delete_card(&mut self, account_idx: i64, card_idx: i64) -> Result<(), StoreError> {
+        let st = Statement::new("DELETE FROM cards WHERE card_idx = $1 AND account_idx = $2");
+        self.run(st.bind(card_idx).bind(account_idx)).await
+    }
+
+    async fn move_sessions(&mut self, from_stamp_idx: i64, to_stamp_idx: i64) -> Result<(), StoreError> {
+        let st = Statement::new("UPDATE page_sessions SET stamp_idx = $1 WHERE stamp_idx = $2");
+        self.run(st.bind(to_stamp_idx).bind(from_stamp_idx)).await
     }
 }
 

@@ -93,6 +93,7 @@ async fn command_line_card_is_the_same_card() {
         url: None,
         onsite_yn: None,
         onsite_pwd: Some("cli-pass".to_owned()),
+        ..CardCreateRequest::default()
     };
     let card = admin::create_card(app.store.as_ref(), &app.clock, app.account_idx, request).await.expect("card");
     assert_eq!(card.onsite_yn, stampcard_core::types::YesNo::Y, "a password turns the on-site check on");
@@ -110,6 +111,7 @@ async fn command_line_card_is_the_same_card() {
         url: None,
         onsite_yn: None,
         onsite_pwd: None,
+        ..CardCreateRequest::default()
     };
     assert!(admin::create_card(app.store.as_ref(), &app.clock, app.account_idx, bad).await.is_err());
 }

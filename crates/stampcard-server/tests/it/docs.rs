@@ -60,6 +60,7 @@ async fn openapi_covers_every_endpoint() {
         ("get", paths::CARD_LIST),
         ("get", paths::CARD_GET),
         ("put", paths::CARD_UPDATE),
+        ("delete", paths::CARD_DELETE),
         ("get", "/api/page/v1/{token}"),
         ("get", "/api/page/v1/{token}/card"),
         ("post", "/api/page/v1/{token}/pin"),

@@ -210,6 +210,7 @@ fn slow_set_count(account_idx: i64, stamp_idx: i64, count: u32, now_ms: i64) -> 
                 stamps_after: count,
                 actor: stampcard_core::wire::HistoryActor::ApiKey,
                 api_key_idx: None,
+                staff_idx: None,
                 at: now_ms,
             })
             .await?;
@@ -291,6 +292,7 @@ async fn a_failing_or_panicking_write_fails_alone() {
                     stamps_after: 9,
                     actor: stampcard_core::wire::HistoryActor::ApiKey,
                     api_key_idx: None,
+                    staff_idx: None,
                     at: now_ms,
                 })
                 .await?;
@@ -318,7 +320,7 @@ async fn a_failing_or_panicking_write_fails_alone() {
 }
 
 #[tokio::test]
-async fn stamp_and_event_ids_are_never_reused() {
+async fn stamp_card_and_event_ids_are_never_reused() {
     let app = spawn_app().await;
     let card = app.card(10, None).await;
     let first = app.stamp(card).await;
@@ -344,4 +346,15 @@ async fn stamp_and_event_ids_are_never_reused() {
     let theirs = app.anonymous("POST", "/api/stamp/v1/create").key(Some(&other_key)).json(&body).send().await;
     let theirs = theirs.ok().as_i64().expect("stampIdx");
     assert!(theirs > mine, "another account got stampIdx {theirs} after {mine} was deleted");
+    // The same for cards, which can be deleted once they have no stamps.
+    let newest = app.card(10, None).await;
+    app.call("DELETE", &format!("/api/stamp/v1/card/delete?cardIdx={newest}")).send().await.ok();
+    let after = app
+        .anonymous("POST", "/api/stamp/v1/card/create")
+        .key(Some(&other_key))
+        .json(&json!({"cardNm": "Cake", "cardTtl": "Free cake", "maxStamps": 5}))
+        .send()
+        .await;
+    let after = after.ok()["cardIdx"].as_i64().expect("cardIdx");
+    assert!(after > newest, "another account got cardIdx {after} after {newest} was deleted");
 }

@@ -1,6 +1,7 @@
 //! The server's one integration-test binary: each test starts the real server on port 0
 //! with a fresh database and drives it over HTTP.
 
+mod card_rules;
 mod cards;
 mod concurrency;
 mod crash;

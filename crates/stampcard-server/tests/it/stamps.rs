@@ -248,6 +248,9 @@ async fn demo_seed_prints_commands_that_work() {
     assert!(text.contains(&demo.api_key) && text.contains(&demo.stamp_url), "{text}");
     assert_eq!(text.matches("curl -s").count(), 3, "{text}");
     // The three printed commands, sent with the printed key.
+    // The printed owner login opens the dashboard.
+    assert!(text.contains(stampcard_server::demo::DEMO_OWNER_EMAIL) && text.contains(&demo.owner_password), "{text}");
+    assert_eq!(demo_owner_login(&app, &demo.owner_password).await.ok()["role"], "owner");
     let demo_app = app.with_key(demo.api_key.clone());
     demo_app.put("/api/stamp/v1/add", json!({"stampIdx": demo.stamp_idx})).await.ok();
     assert_eq!(demo_app.validate(demo.stamp_idx).await["stamps"], 1);
@@ -259,10 +262,18 @@ async fn demo_seed_prints_commands_that_work() {
         )
         .await
         .ok();
-    // A second run finds the account and still prints a working key.
+    // A second run finds the account and still prints a working key and a working password
+    // (a new one: the old one stops working).
     let again = seed_demo(&demo_app).await;
     assert!(!again.new_account);
     assert_eq!(again.card_idx, demo.card_idx);
     let demo_app = demo_app.with_key(again.api_key.clone());
     demo_app.validate(again.stamp_idx).await;
+    assert_eq!(demo_owner_login(&demo_app, &again.owner_password).await.ok()["accountIdx"], demo.account_idx);
+    demo_owner_login(&demo_app, &demo.owner_password).await.refused(ErrorCode::WrongLogin);
+}
+
+async fn demo_owner_login(app: &crate::helpers::TestApp, password: &str) -> crate::helpers::Resp {
+    let body = json!({"email": stampcard_server::demo::DEMO_OWNER_EMAIL, "password": password});
+    app.anonymous("POST", "/api/admin/v1/login").json(&body).send().await
 }

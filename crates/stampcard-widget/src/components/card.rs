@@ -57,7 +57,13 @@ pub fn Card(props: &CardProps) -> Html {
     let view = &*props.view;
     // Judged by the core's rules on the server's calendar day, never re-decided here.
     let progress = ProgressInput::from(view).progress(view.today.0);
+    // A new card that followed a redeemed one on the same link (automatic renewal) says so
+    // until its first stamp.
+    let renewed = view.previous_redeemed_ymd.filter(|_| progress.stamps == 0);
     let banner = match progress.state {
+        StampState::Collecting | StampState::NotStarted if renewed.is_some() => {
+            renewed.map(|day| ("ok", html! { lang.renewed_after(day) }))
+        }
         StampState::Collecting => None,
         StampState::Full => Some((
             "ok",
