@@ -13,14 +13,13 @@ use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use stampcard_core::dashboard::{CSRF_HEADER, paths as admin_paths};
 use stampcard_core::wire::{
-    CardCreateRequest, CardUpdateRequest, CreateStampRequest, Envelope, RedeemRequest, StampIdxRequest,
+    CardCreateRequest, CardUpdateRequest, CardView, CreateStampRequest, Envelope, RedeemRequest, StampIdxRequest,
     UpdateStampRequest, paths as core_paths,
 };
 use web_sys::RequestCredentials;
 
 use crate::wire::{
-    BulkAction, BulkRequest, BulkResult, CardBody, CardItem, HistoryItem, LoginRequest, SessionView, StampItem,
-    StampPage, paths,
+    BulkAction, BulkRequest, BulkResult, HistoryItem, LoginRequest, SessionView, StampItem, StampPage, paths,
 };
 
 /// HTTP 401: the session cookie is missing, expired or signed out.
@@ -101,17 +100,17 @@ impl Api {
     }
 
     /// `GET /api/stamp/v1/card/list`.
-    pub async fn cards(&self) -> Result<Vec<CardItem>, CallError> {
+    pub async fn cards(&self) -> Result<Vec<CardView>, CallError> {
         self.send(Method::GET, core_paths::CARD_LIST.to_owned(), None::<&()>).await
     }
 
     /// `POST /api/stamp/v1/card/create`.
-    pub async fn create_card(&self, body: &CardBody<CardCreateRequest>) -> Result<CardItem, CallError> {
+    pub async fn create_card(&self, body: &CardCreateRequest) -> Result<CardView, CallError> {
         self.send(Method::POST, core_paths::CARD_CREATE.to_owned(), Some(body)).await
     }
 
     /// `PUT /api/stamp/v1/card/update`.
-    pub async fn update_card(&self, body: &CardBody<CardUpdateRequest>) -> Result<(), CallError> {
+    pub async fn update_card(&self, body: &CardUpdateRequest) -> Result<(), CallError> {
         self.send_unit(Method::PUT, core_paths::CARD_UPDATE.to_owned(), Some(body)).await
     }
 
@@ -228,8 +227,8 @@ pub fn read_done(status: u16, text: &str) -> Result<(), CallError> {
 }
 
 /// A request body as JSON text, through the browser's own JSON (no serde_json in the wasm).
-/// JSON-compatible: maps (the card bodies flatten the core's request into one) become plain
-/// objects, not ES `Map`s, which `JSON.stringify` would write as `{}`.
+/// JSON-compatible: a map (a flattened body, say) becomes a plain object, not an ES `Map`,
+/// which `JSON.stringify` would write as `{}`.
 pub fn json_body<B: Serialize>(body: &B) -> Option<String> {
     body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .ok()

@@ -1,6 +1,7 @@
-//! The back-office API's bodies the core does not have yet (issue 10: list, get, bulk, the
-//! card's new fields), as the dashboard reads and sends them, with the issue's exact JSON
-//! names. The logins' bodies and the roles are the core's own (`stampcard_core::dashboard`).
+//! The back-office API's bodies the core does not have yet (issue 10: list, get, bulk), as the
+//! dashboard reads and sends them, with the issue's exact JSON names. The logins' bodies and
+//! the roles (`stampcard_core::dashboard`) and the cards' (`stampcard_core::wire`) are the
+//! core's own.
 //!
 //! These belong in the core beside the other bodies; they are here only until the server
 //! side of those endpoints is merged, and then move to the core (or are replaced by its
@@ -12,6 +13,7 @@ use stampcard_core::model::PinState;
 use stampcard_core::types::{YesNo, Ymd, Ymdt};
 
 pub use stampcard_core::dashboard::{LoginRequest, Role, SessionView};
+use stampcard_core::wire::CardView;
 
 /// URL paths of the back-office API the core does not name yet (the logins' are in
 /// `stampcard_core::dashboard::paths`).
@@ -191,48 +193,9 @@ pub struct BulkResult {
     pub missing: Vec<i64>,
 }
 
-/// A card as the card endpoints return it, with issue 10's new fields (absent on an older
-/// server: off).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CardItem {
-    /// The card.
-    pub card_idx: i64,
-    /// Card name.
-    pub card_nm: String,
-    /// Reward text.
-    #[serde(default)]
-    pub card_ttl: String,
-    /// Stamps needed.
-    pub max_stamps: u32,
-    /// Image in a filled slot.
-    #[serde(default)]
-    pub stamp_img_url: String,
-    /// The button's target.
-    #[serde(default)]
-    pub url: String,
-    /// Whether staff need the on-site password.
-    #[serde(default)]
-    pub onsite_yn: Option<YesNo>,
-    /// Minimum seconds between two adds on one stamp (0 = off).
-    #[serde(default)]
-    pub cooldown_secs: u32,
-    /// Adds per stamp per day (0 = off).
-    #[serde(default)]
-    pub max_adds_per_day: u32,
-    /// A redeemed stamp starts the next one by itself.
-    #[serde(default)]
-    pub auto_renew_yn: Option<YesNo>,
-    /// `N` once retired (no new stamps).
-    #[serde(default)]
-    pub active_yn: Option<YesNo>,
-}
-
-impl CardItem {
-    /// Whether new stamps can still be issued on it.
-    pub fn is_retired(&self) -> bool {
-        self.active_yn == Some(YesNo::N)
-    }
+/// Whether a card is retired (`activeYn = N`): no new stamps on it.
+pub fn is_retired(card: &CardView) -> bool {
+    card.active_yn == YesNo::N
 }
 
 /// One history event as the dashboard shows it. `action` and `actor` stay text so an event
@@ -263,23 +226,4 @@ pub struct HistoryItem {
     pub staff_nm: Option<String>,
     /// When.
     pub reg_ymdt: Ymdt,
-}
-
-/// A card create or update body: the core's card fields plus issue 10's anti-fraud, renewal
-/// and retirement fields.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CardBody<T> {
-    /// The core's request (`CardCreateRequest` or `CardUpdateRequest`).
-    #[serde(flatten)]
-    pub base: T,
-    /// Minimum seconds between two adds on one stamp (0 = off).
-    pub cooldown_secs: u32,
-    /// Adds per stamp per day (0 = off).
-    pub max_adds_per_day: u32,
-    /// Start the next stamp when one is redeemed.
-    pub auto_renew_yn: YesNo,
-    /// `N` retires the card (update only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub active_yn: Option<YesNo>,
 }

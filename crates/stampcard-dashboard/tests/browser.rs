@@ -130,27 +130,17 @@ fn in_ctx(role: Role, lang: Lang, children: Html) -> InCtxProps {
 // ---- request and answer bodies ---------------------------------------------------------
 
 #[wasm_bindgen_test]
-fn card_bodies_are_sent_as_plain_json_objects() {
-    use stampcard_core::types::YesNo;
-    use stampcard_core::wire::CardCreateRequest;
+fn a_card_is_sent_with_the_wire_names_and_without_empty_fields() {
     use stampcard_dashboard::api::json_body;
-    use stampcard_dashboard::wire::CardBody;
-    let body = CardBody {
-        base: CardCreateRequest {
-            card_nm: "Coffee".into(),
-            card_ttl: None,
-            max_stamps: 8,
-            stamp_img_url: None,
-            url: None,
-            onsite_yn: None,
-            onsite_pwd: None,
-        },
-        cooldown_secs: 60,
-        max_adds_per_day: 0,
-        auto_renew_yn: YesNo::Y,
-        active_yn: None,
+    use stampcard_dashboard::state::card_form::CardForm;
+    let form = CardForm {
+        card_nm: "Coffee".into(),
+        max_stamps: "8".into(),
+        cooldown_secs: "60".into(),
+        auto_renew: true,
+        ..CardForm::new_card()
     };
-    let json = json_body(&body).expect("json");
+    let json = json_body(&form.create_body().expect("valid")).expect("json");
     assert_eq!(json, r#"{"cardNm":"Coffee","maxStamps":8,"cooldownSecs":60,"maxAddsPerDay":0,"autoRenewYn":"Y"}"#);
 }
 

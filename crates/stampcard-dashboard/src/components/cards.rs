@@ -7,7 +7,9 @@ use crate::api::CallError;
 use crate::components::{error_line, use_ctx};
 use crate::i18n::text;
 use crate::state::route::Route;
-use crate::wire::{CardItem, Role};
+use stampcard_core::wire::CardView;
+
+use crate::wire::{Role, is_retired};
 
 /// The cards page.
 #[component]
@@ -15,7 +17,7 @@ pub fn CardsPage() -> Html {
     let ctx = use_ctx();
     let lang = ctx.lang;
     let t = text(lang);
-    let cards = use_state(|| None::<Result<Vec<CardItem>, CallError>>);
+    let cards = use_state(|| None::<Result<Vec<CardView>, CallError>>);
     {
         let (ctx, cards) = (ctx.clone(), cards.clone());
         use_effect_with((), move |_| {
@@ -40,7 +42,7 @@ pub fn CardsPage() -> Html {
                         <td class="num">{ format!("#{}", card.card_idx) }</td>
                         <td>
                             { &card.card_nm }
-                            if card.is_retired() { { " " }<span class="badge inactive">{ t.retired }</span> }
+                            if is_retired(card) { { " " }<span class="badge inactive">{ t.retired }</span> }
                         </td>
                         <td>{ &card.card_ttl }</td>
                         <td class="num">{ card.max_stamps }</td>

@@ -2,6 +2,7 @@
 //! shows its page link and QR code.
 
 use stampcard_core::input::FieldError;
+use stampcard_core::wire::CardView;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -10,7 +11,7 @@ use crate::components::{error_line, event_value, go, use_ctx};
 use crate::i18n::text;
 use crate::state::route::Route;
 use crate::state::stamp_form::StampForm;
-use crate::wire::CardItem;
+use crate::wire::is_retired;
 
 /// Properties of [`Field`].
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -57,7 +58,7 @@ pub fn NewStamp() -> Html {
     let t = text(lang);
     let today = ctx.today;
     let form = use_state(|| StampForm::new(None, today));
-    let cards = use_state(|| None::<Vec<CardItem>>);
+    let cards = use_state(|| None::<Vec<CardView>>);
     let error = use_state(|| None::<CallError>);
     let busy = use_state(|| false);
     let tried = use_state(|| false);
@@ -67,7 +68,7 @@ pub fn NewStamp() -> Html {
             spawn_local(async move {
                 match ctx.api.cards().await {
                     Ok(list) => {
-                        let open: Vec<CardItem> = list.into_iter().filter(|card| !card.is_retired()).collect();
+                        let open: Vec<CardView> = list.into_iter().filter(|card| !is_retired(card)).collect();
                         // One card: nothing to choose.
                         if let [only] = open.as_slice() {
                             form.set(StampForm::new(Some(only.card_idx), ctx.today));

@@ -3,6 +3,8 @@
 
 use std::rc::Rc;
 
+use stampcard_core::wire::CardView;
+
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -11,7 +13,7 @@ use crate::components::{error_line, event_checked, event_value, use_ctx};
 use crate::i18n::{self, text, ymd};
 use crate::state::route::Route;
 use crate::state::stamps::{StampsAction, StampsState};
-use crate::wire::{BulkAction, CardItem, Role, StampStatus};
+use crate::wire::{BulkAction, Role, StampStatus};
 
 /// `StampsState` as a Yew reducer; the transitions are in [`StampsState::reduce`].
 struct Store(StampsState);
@@ -32,7 +34,7 @@ pub fn StampsPage() -> Html {
     let t = text(lang);
     let store = use_reducer(|| Store(StampsState::new()));
     let state = &store.0;
-    let cards = use_state(Vec::<CardItem>::new);
+    let cards = use_state(Vec::<CardView>::new);
     // The card filter's choices.
     {
         let (ctx, cards) = (ctx.clone(), cards.clone());

@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 use stampcard_core::input::FieldError;
 use stampcard_core::model::StampState;
 use stampcard_core::types::{YesNo, Ymd};
-use stampcard_core::wire::{CardCreateRequest, CardUpdateRequest, PageView};
+use stampcard_core::wire::{CardCreateRequest, CardUpdateRequest, CardView, PageView};
 
-use crate::wire::{CardBody, CardItem};
+use crate::wire::is_retired;
 
 /// The form's fields, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,7 +108,7 @@ impl CardForm {
     }
 
     /// The form of a stored card (its password is never sent back: the field starts empty).
-    pub fn edit(card: &CardItem) -> CardForm {
+    pub fn edit(card: &CardView) -> CardForm {
         CardForm {
             card_idx: Some(card.card_idx),
             card_nm: card.card_nm.clone(),
@@ -119,26 +119,9 @@ impl CardForm {
             onsite_pwd: String::new(),
             cooldown_secs: card.cooldown_secs.to_string(),
             max_adds_per_day: card.max_adds_per_day.to_string(),
-            auto_renew: card.auto_renew_yn.is_some_and(YesNo::is_yes),
-            retired: card.is_retired(),
+            auto_renew: card.auto_renew_yn.is_yes(),
+            retired: is_retired(card),
         }
-    }
-
-    fn limits(&self, errors: &mut Vec<FieldError>) -> (u32, u32) {
-        let mut limit = |field, text: &str| {
-            number(errors, field, text).map_or(0, |n| match u32::try_from(n) {
-                Ok(n) => n,
-                Err(_) => {
-                    errors.push(FieldError {
-                        field: Field::wire(field),
-                        code: stampcard_core::ErrorCode::OutOfRange,
-                        message: format!("{} is too large", Field::wire(field)),
-                    });
-                    0
-                }
-            })
-        };
-        (limit(Field::CooldownSecs, &self.cooldown_secs), limit(Field::MaxAddsPerDay, &self.max_adds_per_day))
     }
 
     /// Every problem, as the core's checks word them (the same checks the server runs).
@@ -151,7 +134,9 @@ impl CardForm {
         self.errors().into_iter().find(|error| error.field == field.wire())
     }
 
-    fn check(&self) -> Result<Checked, Vec<FieldError>> {
+    /// The request, or every problem: the form's own (a number that is not one) and the
+    /// core's (the same checks the server runs, limits included).
+    fn check(&self) -> Result<Request, Vec<FieldError>> {
         let mut errors = Vec::new();
         let max_stamps = number(&mut errors, Field::MaxStamps, &self.max_stamps);
         if max_stamps.is_none() && self.max_stamps.trim().is_empty() && self.card_idx.is_none() {
@@ -161,8 +146,11 @@ impl CardForm {
                 message: "maxStamps is required".to_owned(),
             });
         }
-        let (cooldown_secs, max_adds_per_day) = self.limits(&mut errors);
+        // Blank limits are off (0).
+        let cooldown_secs = number(&mut errors, Field::CooldownSecs, &self.cooldown_secs).or(Some(0));
+        let max_adds_per_day = number(&mut errors, Field::MaxAddsPerDay, &self.max_adds_per_day).or(Some(0));
         let onsite_pwd = optional(&self.onsite_pwd);
+        let auto_renew_yn = Some(YesNo::from(self.auto_renew));
         let request = match self.card_idx {
             None => {
                 let request = CardCreateRequest {
@@ -175,6 +163,9 @@ impl CardForm {
                     url: optional(&self.url),
                     onsite_yn: None,
                     onsite_pwd,
+                    cooldown_secs,
+                    max_adds_per_day,
+                    auto_renew_yn,
                 };
                 if let Err(core) = request.check() {
                     errors.extend(core.0);
@@ -192,6 +183,10 @@ impl CardForm {
                     // A new password turns staff actions on; an empty field keeps what is stored.
                     onsite_yn: onsite_pwd.as_ref().map(|_| YesNo::Y),
                     onsite_pwd,
+                    cooldown_secs,
+                    max_adds_per_day,
+                    active_yn: Some((!self.retired).into()),
+                    auto_renew_yn,
                 };
                 if let Err(core) = request.check() {
                     errors.extend(core.0);
@@ -199,34 +194,29 @@ impl CardForm {
                 Request::Update(request)
             }
         };
-        if errors.is_empty() { Ok(Checked { request, cooldown_secs, max_adds_per_day }) } else { Err(errors) }
+        // The core may name a field the form already reported (a number it could not read).
+        let mut seen = Vec::new();
+        errors.retain(|error| {
+            let first = !seen.contains(&error.field);
+            seen.push(error.field);
+            first
+        });
+        if errors.is_empty() { Ok(request) } else { Err(errors) }
     }
 
-    /// The create body, when the card is new and every field passes.
-    pub fn create_body(&self) -> Option<CardBody<CardCreateRequest>> {
+    /// The create request, when the card is new and every field passes.
+    pub fn create_body(&self) -> Option<CardCreateRequest> {
         match self.check().ok()? {
-            Checked { request: Request::Create(base), cooldown_secs, max_adds_per_day } => Some(CardBody {
-                base,
-                cooldown_secs,
-                max_adds_per_day,
-                auto_renew_yn: self.auto_renew.into(),
-                active_yn: None,
-            }),
-            _ => None,
+            Request::Create(request) => Some(request),
+            Request::Update(_) => None,
         }
     }
 
-    /// The update body, when the card exists and every field passes.
-    pub fn update_body(&self) -> Option<CardBody<CardUpdateRequest>> {
+    /// The update request, when the card exists and every field passes.
+    pub fn update_body(&self) -> Option<CardUpdateRequest> {
         match self.check().ok()? {
-            Checked { request: Request::Update(base), cooldown_secs, max_adds_per_day } => Some(CardBody {
-                base,
-                cooldown_secs,
-                max_adds_per_day,
-                auto_renew_yn: self.auto_renew.into(),
-                active_yn: Some((!self.retired).into()),
-            }),
-            _ => None,
+            Request::Update(request) => Some(request),
+            Request::Create(_) => None,
         }
     }
 
@@ -253,6 +243,7 @@ impl CardForm {
             end_ymd: Ymd(end),
             active_yn: YesNo::Y,
             redeemed_ymd: None,
+            previous_redeemed_ymd: None,
             onsite_yn: YesNo::N,
             today: Ymd(today),
             state: StampState::Collecting,
@@ -265,13 +256,6 @@ impl CardForm {
 enum Request {
     Create(CardCreateRequest),
     Update(CardUpdateRequest),
-}
-
-/// The form's request and limits once every field passed.
-struct Checked {
-    request: Request,
-    cooldown_secs: u32,
-    max_adds_per_day: u32,
 }
 
 #[cfg(test)]
@@ -293,10 +277,13 @@ mod tests {
         let form = CardForm { auto_renew: true, cooldown_secs: "60".into(), ..valid() };
         assert!(form.errors().is_empty(), "{:?}", form.errors());
         let body = form.create_body().expect("a body");
-        assert_eq!(body.base.card_nm, "Coffee");
-        assert_eq!(body.base.max_stamps, 10);
-        assert_eq!(body.base.stamp_img_url, None, "empty fields are left out");
-        assert_eq!((body.cooldown_secs, body.max_adds_per_day, body.auto_renew_yn), (60, 0, YesNo::Y));
+        assert_eq!(body.card_nm, "Coffee");
+        assert_eq!(body.max_stamps, 10);
+        assert_eq!(body.stamp_img_url, None, "empty fields are left out");
+        assert_eq!(
+            (body.cooldown_secs, body.max_adds_per_day, body.auto_renew_yn),
+            (Some(60), Some(0), Some(YesNo::Y))
+        );
         assert!(form.update_body().is_none(), "a new card has no update body");
     }
 
@@ -326,6 +313,9 @@ mod tests {
             url: None,
             onsite_yn: None,
             onsite_pwd: None,
+            cooldown_secs: None,
+            max_adds_per_day: None,
+            auto_renew_yn: None,
         }
         .check()
         .expect_err("out of range");
@@ -340,40 +330,51 @@ mod tests {
             (Field::MaxStamps, CardForm { max_stamps: "".into(), ..valid() }),
             (Field::CooldownSecs, CardForm { cooldown_secs: "-1".into(), ..valid() }),
             (Field::MaxAddsPerDay, CardForm { max_adds_per_day: "1.5".into(), ..valid() }),
-            (Field::MaxAddsPerDay, CardForm { max_adds_per_day: "99999999999".into(), ..valid() }),
         ] {
             assert!(form.error(field).is_some(), "{field:?} in {form:?}");
             assert!(form.create_body().is_none());
         }
         let blank_limits = CardForm { cooldown_secs: " ".into(), max_adds_per_day: String::new(), ..valid() };
-        assert_eq!(blank_limits.create_body().map(|b| (b.cooldown_secs, b.max_adds_per_day)), Some((0, 0)));
+        assert_eq!(blank_limits.create_body().map(|b| (b.cooldown_secs, b.max_adds_per_day)), Some((Some(0), Some(0))));
+    }
+
+    #[test]
+    fn the_limits_are_the_cores() {
+        let too_many = CardForm { max_adds_per_day: "101".into(), ..valid() };
+        assert_eq!(too_many.error(Field::MaxAddsPerDay).map(|e| e.code), Some(ErrorCode::OutOfRange));
+        let too_long = CardForm { cooldown_secs: (30 * 24 * 60 * 60 + 1).to_string(), ..valid() };
+        assert_eq!(too_long.error(Field::CooldownSecs).map(|e| e.code), Some(ErrorCode::OutOfRange));
+        let at_the_limits =
+            CardForm { cooldown_secs: (30 * 24 * 60 * 60).to_string(), max_adds_per_day: "100".into(), ..valid() };
+        assert!(at_the_limits.create_body().is_some(), "{:?}", at_the_limits.errors());
     }
 
     #[test]
     fn editing_keeps_the_stored_password_unless_a_new_one_is_typed() {
-        let card = CardItem {
+        let card = CardView {
             card_idx: 7,
             card_nm: "Coffee".into(),
             card_ttl: "Free coffee".into(),
             max_stamps: 8,
             stamp_img_url: String::new(),
             url: "https://shop.example/".into(),
-            onsite_yn: Some(YesNo::Y),
+            onsite_yn: YesNo::Y,
+            reg_ymdt: stampcard_core::types::Ymdt::parse("2026-01-01 10:00:00").expect("time"),
             cooldown_secs: 30,
             max_adds_per_day: 2,
-            auto_renew_yn: Some(YesNo::Y),
-            active_yn: Some(YesNo::Y),
+            active_yn: YesNo::Y,
+            auto_renew_yn: YesNo::Y,
         };
         let form = CardForm::edit(&card);
         assert_eq!((form.max_stamps.as_str(), form.auto_renew, form.retired), ("8", true, false));
         let body = form.update_body().expect("valid");
-        assert_eq!(body.base.card_idx, 7);
-        assert_eq!((body.base.onsite_yn, body.base.onsite_pwd), (None, None));
-        assert_eq!((body.cooldown_secs, body.max_adds_per_day, body.active_yn), (30, 2, Some(YesNo::Y)));
+        assert_eq!(body.card_idx, 7);
+        assert_eq!((body.onsite_yn, body.onsite_pwd), (None, None));
+        assert_eq!((body.cooldown_secs, body.max_adds_per_day, body.active_yn), (Some(30), Some(2), Some(YesNo::Y)));
         let retired = CardForm { retired: true, onsite_pwd: "s3cret-pw".into(), ..form };
         let body = retired.update_body().expect("valid");
         assert_eq!(body.active_yn, Some(YesNo::N));
-        assert_eq!((body.base.onsite_yn, body.base.onsite_pwd.as_deref()), (Some(YesNo::Y), Some("s3cret-pw")));
+        assert_eq!((body.onsite_yn, body.onsite_pwd.as_deref()), (Some(YesNo::Y), Some("s3cret-pw")));
         assert!(retired.create_body().is_none());
     }
 
