@@ -14,20 +14,28 @@ pub mod link;
 pub mod state;
 pub mod storage;
 
+#[cfg(feature = "element")]
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "element")]
 use yew::AppHandle;
 
+#[cfg(feature = "element")]
 use crate::components::app::{App, AppProps};
+#[cfg(feature = "element")]
 use crate::i18n::Lang;
+
+pub use crate::components::app::STYLE;
 
 /// A mounted widget; JavaScript keeps it and calls [`MountedCard::unmount`] when the element
 /// leaves the page.
+#[cfg(feature = "element")]
 #[wasm_bindgen]
 pub struct MountedCard {
     handle: Option<AppHandle<App>>,
     host: web_sys::Element,
 }
 
+#[cfg(feature = "element")]
 #[wasm_bindgen]
 impl MountedCard {
     /// Stops the app and removes what it rendered.
@@ -45,6 +53,7 @@ impl MountedCard {
 /// own URL is used and the widget is the whole page (`/stamp/{token}`), so its heading is an
 /// `h1` and the PIN field takes the focus. `lang` is a BCP 47 tag (the element's closest
 /// `lang`, else the browser's language).
+#[cfg(feature = "element")]
 #[wasm_bindgen]
 pub fn mount(root: &web_sys::Node, stamp_url: Option<String>, lang: &str) -> Result<MountedCard, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;

@@ -1,5 +1,6 @@
-//! `cargo xtask build`: the browser widget, from Rust to the files the server
-//! hands out (`www/widget/pkg/`): cargo build, wasm-bindgen, wasm-opt.
+//! `cargo xtask build`: the browser apps, from Rust to the files the server hands
+//! out: the customer widget (`www/widget/pkg/`) and the back-office dashboard
+//! (`www/dashboard/pkg/`), each by cargo build, wasm-bindgen, wasm-opt.
 
 use std::path::PathBuf;
 
@@ -10,10 +11,11 @@ use crate::sizes::{self, FileSize};
 use crate::tools::{self, Mode, Needs, WASM_TARGET};
 
 pub const WIDGET_CRATE: &str = "stampcard-widget";
-/// Output directory, relative to the project root (gitignored).
+/// The widget's output directory, relative to the project root (gitignored).
 pub const PKG_DIR: &str = "www/widget/pkg";
-/// Base name of the generated files: `stampcard_widget.js`, `stampcard_widget_bg.wasm`.
-const OUT_NAME: &str = "stampcard_widget";
+pub const DASHBOARD_CRATE: &str = "stampcard-dashboard";
+/// The dashboard's output directory, relative to the project root (gitignored).
+pub const DASHBOARD_PKG_DIR: &str = "www/dashboard/pkg";
 /// Size-tuned cargo profile defined in the root Cargo.toml.
 const PROFILE: &str = "wasm-release";
 
@@ -36,7 +38,7 @@ pub const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// The widget's shipped files, once built.
+/// A browser app's shipped files, once built (the widget's or the dashboard's).
 pub struct Widget {
     pub wasm: PathBuf,
     /// wasm-bindgen's JS glue plus any `snippets/` it copied.
@@ -49,10 +51,11 @@ impl Widget {
     }
 }
 
-/// `cargo xtask build`: ensure tools, build, print sizes.
+/// `cargo xtask build`: ensure tools, build both apps, print their sizes.
 pub fn main() -> Result<()> {
     tools::ensure(Needs::BUILD, Mode::Install)?;
-    print_sizes(&build_widget()?)
+    print_sizes(&build_widget()?)?;
+    print_dashboard_sizes(&build_dashboard()?)
 }
 
 pub fn print_sizes(widget: &Widget) -> Result<()> {
@@ -60,29 +63,51 @@ pub fn print_sizes(widget: &Widget) -> Result<()> {
     Ok(())
 }
 
+pub fn print_dashboard_sizes(dashboard: &Widget) -> Result<()> {
+    sizes::print_table(&project_root().join(DASHBOARD_PKG_DIR), &dashboard.sizes()?);
+    Ok(())
+}
+
 /// Builds the widget, assuming the tools are in place.
 pub fn build_widget() -> Result<Widget> {
+    build_app(WIDGET_CRATE, PKG_DIR)
+}
+
+/// Builds the dashboard, assuming the tools are in place, with brotli and gzip copies of its
+/// wasm and JS beside them: the server hands those out to browsers that accept them.
+pub fn build_dashboard() -> Result<Widget> {
+    let dashboard = build_app(DASHBOARD_CRATE, DASHBOARD_PKG_DIR)?;
+    for file in std::iter::once(&dashboard.wasm).chain(&dashboard.js) {
+        sizes::write_precompressed(file)?;
+    }
+    Ok(dashboard)
+}
+
+/// One browser app: `crate_name` to `pkg_dir`, as `<crate_name>.js` and
+/// `<crate_name>_bg.wasm` (underscores for dashes).
+fn build_app(crate_name: &str, pkg_dir: &str) -> Result<Widget> {
     let root = project_root();
     let wasm_opt = tools::wasm_opt();
     if !wasm_opt.is_file() {
         bail!("{} is missing: it comes from the npm package `binaryen` in tests/package.json", wasm_opt.display());
     }
+    let out_name = crate_name.replace('-', "_");
 
-    run(cargo().args(["build", "-p", WIDGET_CRATE, "--target", WASM_TARGET, "--profile", PROFILE]))?;
-    let built = target_dir().join(WASM_TARGET).join(PROFILE).join(format!("{}.wasm", WIDGET_CRATE.replace('-', "_")));
+    run(cargo().args(["build", "-p", crate_name, "--target", WASM_TARGET, "--profile", PROFILE]))?;
+    let built = target_dir().join(WASM_TARGET).join(PROFILE).join(format!("{out_name}.wasm"));
 
     // Start from an empty dir so files from an older build (e.g. snippets
     // that no longer exist) are not shipped.
-    let pkg = root.join(PKG_DIR);
+    let pkg = root.join(pkg_dir);
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg)?;
     }
     run(cmd("wasm-bindgen")
         .args(["--target", "web", "--no-typescript"])
-        .args(["--out-dir", PKG_DIR, "--out-name", OUT_NAME])
+        .args(["--out-dir", pkg_dir, "--out-name", &out_name])
         .arg(&built))?;
 
-    let wasm = pkg.join(format!("{OUT_NAME}_bg.wasm"));
+    let wasm = pkg.join(format!("{out_name}_bg.wasm"));
     run(cmd(&wasm_opt)
         .arg("-Oz")
         .args(WASM_OPT_FEATURES)

@@ -22,25 +22,27 @@ Usage: cargo xtask <command> [options]
 
 Commands:
   test [--quick]       The CI run, stopping at the first failed step: install missing tools,
-                       fmt --check, clippy (native, then wasm32 for core and widget), the
+                       fmt --check, clippy (native, then wasm32 for core, widget and dashboard), the
                        workspace's native tests on SQLite (the tidy checks included), the
                        server's integration tests again on a throwaway PostgreSQL,
-                       schemathesis against a running server's OpenAPI document, the core's
-                       and the widget's wasm tests in headless Chromium, the widget build and
-                       the end-to-end test on SQLite and on PostgreSQL.
+                       schemathesis against a running server's OpenAPI document, the core's,
+                       the widget's and the dashboard's wasm tests in headless Chromium, the
+                       widget and dashboard builds and the end-to-end test on SQLite and on
+                       PostgreSQL.
                        --quick: check the tools without installing any, and skip
                        schemathesis, the widget build and the end-to-end test.
   schemathesis         Only the OpenAPI conformance step of `test` (installs schemathesis
                        in a venv if missing): a running server, on an empty and on a seeded
                        database.
-  build                Build the browser widget into www/widget/pkg/ (installing missing
-                       build tools) and print its sizes.
-  serve [-- ARGS...]   Build the widget and the server (release) and run
+  build                Build the browser widget into www/widget/pkg/ and the back-office
+                       dashboard into www/dashboard/pkg/ (installing missing build tools)
+                       and print their sizes.
+  serve [-- ARGS...]   Build the widget, the dashboard and the server (release) and run
                        `stampcard serve --demo` on ./stampcard.db in the project root;
                        ARGS are appended.
-  bench [--strict]     Benchmarks: the widget's brotli size against its budget, and durable
-                       adds over HTTP against a raw SQLite loop (release build). Prints each
-                       result; --strict: exit 1 when one is over its budget.
+  bench [--strict]     Benchmarks: the widget's and the dashboard's brotli sizes against their
+                       budgets, and durable adds over HTTP against a raw SQLite loop (release
+                       build). Prints each result; --strict: exit 1 when one is over its budget.
   help, --help, -h     Show this message.
 ";
 

@@ -16,6 +16,7 @@ pub const SERVER_BIN: &str = "stampcard";
 pub fn main(extra_args: &[String]) -> Result<()> {
     tools::ensure(Needs::BUILD, Mode::Install)?;
     build::print_sizes(&build::build_widget()?)?;
+    build::print_dashboard_sizes(&build::build_dashboard()?)?;
     run(cargo().args(["build", "--release", "-p", SERVER_CRATE]))?;
 
     let mut server = cmd(target_dir().join("release").join(SERVER_BIN));

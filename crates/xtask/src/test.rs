@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::build::{self, WIDGET_CRATE};
+use crate::build::{self, DASHBOARD_CRATE, WIDGET_CRATE};
 use crate::cmd::{cargo, cmd, project_root, run, target_dir};
 use crate::postgres::Postgres;
 use crate::schemathesis;
@@ -63,7 +63,8 @@ fn pipeline(options: &Options, steps: &mut Steps) -> Result<()> {
     // The browser-only code (cfg'd for wasm32) is invisible to the native clippy run above.
     steps.run("clippy (wasm)", || {
         run(cargo()
-            .args(["clippy", "-p", WIDGET_CRATE, "-p", CORE_CRATE, "--target", WASM_TARGET, "--all-targets"])
+            .args(["clippy", "-p", WIDGET_CRATE, "-p", DASHBOARD_CRATE, "-p", CORE_CRATE])
+            .args(["--target", WASM_TARGET, "--all-targets"])
             .args(["--", "-D", "warnings"]))
     })?;
 
@@ -88,6 +89,7 @@ fn pipeline(options: &Options, steps: &mut Steps) -> Result<()> {
 
     steps.run("wasm tests (core)", || run(&mut wasm_test(CORE_CRATE)))?;
     steps.run("wasm tests (widget)", || run(&mut wasm_test(WIDGET_CRATE)))?;
+    steps.run("wasm tests (dashboard)", || run(&mut wasm_test(DASHBOARD_CRATE)))?;
 
     if options.quick {
         steps.skip("end-to-end", "--quick");
@@ -123,6 +125,7 @@ fn wasm_test(package: &str) -> Command {
 /// once per database backend.
 fn end_to_end(steps: &mut Steps, pg: &Postgres) -> Result<()> {
     steps.run("widget build", || build::print_sizes(&build::build_widget()?))?;
+    steps.run("dashboard build", || build::print_dashboard_sizes(&build::build_dashboard()?))?;
     steps.run("server build", || {
         run(cargo().args(["build", "-p", SERVER_CRATE]))?;
         let bin = target_dir().join("debug").join(SERVER_BIN);

@@ -1,5 +1,6 @@
-//! The customer stamp page (`/stamp/{token}`, one HTML file for every token) and the
-//! widget's static files (`/widget/*`), both from the www directory.
+//! The customer stamp page (`/stamp/{token}`, one HTML file for every token), the widget's
+//! static files (`/widget/*`), and the back office (`/`, its files under `/dashboard/*`), all
+//! from the www directory.
 
 use std::path::Path;
 
@@ -27,7 +28,14 @@ pub const STAMP_PAGE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-un
      style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; \
      frame-ancestors 'none'";
 
-/// The page and widget routes.
+/// The back office's Content-Security-Policy: as the stamp page's (its own scripts and wasm,
+/// API calls to this server only, inline styles for the card preview's shadow root, stamp
+/// images from any https origin), and never framed: owners type their password here.
+pub const DASHBOARD_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; \
+     frame-ancestors 'none'";
+
+/// The page, widget and dashboard routes.
 pub fn router(www_dir: &Path) -> Router<AppState> {
     // Widget file names carry no content hash, so browsers must revalidate (ServeDir answers
     // with Last-Modified and 304s, which keeps that cheap).
@@ -40,33 +48,50 @@ pub fn router(www_dir: &Path) -> Router<AppState> {
             HeaderValue::from_static("cross-origin"),
         ))
         .service(ServeDir::new(www_dir.join("widget")));
-    Router::new().route(&format!("{STAMP_PAGE_PREFIX}/{{token}}"), get(stamp_page)).nest_service("/widget", widget)
+    // Same-origin only, so no CORS; names carry no content hash either. `cargo xtask build`
+    // writes `.br` and `.gz` copies of the wasm and JS, handed out to browsers that accept them.
+    let dashboard = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .service(ServeDir::new(www_dir.join("dashboard")).precompressed_br().precompressed_gzip());
+    Router::new()
+        .route(&format!("{STAMP_PAGE_PREFIX}/{{token}}"), get(stamp_page))
+        .nest_service("/widget", widget)
+        .route("/", get(dashboard_page))
+        .nest_service("/dashboard", dashboard)
 }
 
 /// Serves `stamp.html` for any token: the page itself asks the API and shows "unknown link"
 /// when the token is not one of ours.
 async fn stamp_page(State(state): State<AppState>) -> Response {
-    let path = state.www_dir.join("stamp.html");
-    match tokio::fs::read(&path).await {
+    // The token in the URL is a secret: do not leak it to linked sites.
+    html_page(&state.www_dir.join("stamp.html"), "the stamp page", "no-referrer", STAMP_PAGE_CSP).await
+}
+
+/// Serves the back office's `dashboard/index.html` at `/`; the page picks its screen from the
+/// URL's fragment, so this one route serves them all.
+async fn dashboard_page(State(state): State<AppState>) -> Response {
+    html_page(&state.www_dir.join("dashboard").join("index.html"), "the dashboard", "same-origin", DASHBOARD_CSP).await
+}
+
+/// An HTML file from the www directory with its security headers, or the envelope saying it
+/// is not installed.
+async fn html_page(path: &Path, what: &str, referrer: &'static str, csp: &'static str) -> Response {
+    match tokio::fs::read(path).await {
         Ok(html) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-                // The token in the URL is a secret: do not leak it to linked sites.
-                (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
-                (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(STAMP_PAGE_CSP)),
+                (header::REFERRER_POLICY, HeaderValue::from_static(referrer)),
+                (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)),
             ],
             html,
         )
             .into_response(),
         Err(error) => {
-            tracing::warn!(path = %path.display(), %error, "stamp page missing");
+            tracing::warn!(path = %path.display(), %error, "{what} missing");
             Error::api(
                 ErrorCode::RouteNotFound,
-                format!(
-                    "the stamp page is not installed: {} is missing (build it with `cargo xtask build`)",
-                    path.display()
-                ),
+                format!("{what} is not installed: {} is missing (build it with `cargo xtask build`)", path.display()),
             )
             .into_response()
         }

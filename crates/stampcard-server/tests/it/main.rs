@@ -6,6 +6,7 @@ mod card_rules;
 mod cards;
 mod concurrency;
 mod crash;
+mod dashboard;
 mod docs;
 mod find;
 mod hardening;

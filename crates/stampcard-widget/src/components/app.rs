@@ -17,8 +17,9 @@ use crate::link::StampLink;
 use crate::state::{Action, Announcement, Form, Screen, StaffAction, State, card_is_stale};
 use crate::storage;
 
-/// The widget's style sheet, inside the shadow root so nothing leaks in or out.
-const STYLE: &str = include_str!("../style.css");
+/// The widget's style sheet, inside the shadow root so nothing leaks in or out (the
+/// dashboard's card preview puts it in its own shadow root the same way).
+pub const STYLE: &str = include_str!("../style.css");
 
 /// Properties of [`App`].
 #[derive(Debug, Clone, PartialEq, Properties)]

@@ -1,0 +1,260 @@
+//! All HTTP the dashboard does: one method per endpoint, each returning the envelope's result
+//! or a [`CallError`].
+//!
+//! The session is the login's HttpOnly cookie, which the browser sends by itself (same
+//! origin); the CSRF token the login returns is kept in memory only (never in storage a
+//! script on another page could read) and sent as `X-CSRF-Token` on every non-GET request.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_net::http::{Method, RequestBuilder};
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use stampcard_core::dashboard::{CSRF_HEADER, paths as admin_paths};
+use stampcard_core::wire::{
+    CardCreateRequest, CardUpdateRequest, CardView, CreateStampRequest, Envelope, RedeemRequest, StampIdxRequest,
+    UpdateStampRequest, paths as core_paths,
+};
+use web_sys::RequestCredentials;
+
+use crate::wire::{
+    BulkAction, BulkRequest, BulkResult, HistoryItem, LoginRequest, SessionView, StampItem, StampPage, paths,
+};
+
+/// HTTP 401: the session cookie is missing, expired or signed out.
+pub const UNAUTHORIZED: u16 = 401;
+
+/// Why a call did not return a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallError {
+    /// No answer: offline, a refused connection.
+    Network,
+    /// The server answered with a non-zero `code` (or something that is not an envelope,
+    /// reported as code 9001 with the status it came with).
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The envelope's `code`.
+        code: i32,
+        /// The envelope's `message`.
+        message: String,
+    },
+}
+
+impl CallError {
+    /// The session is gone: back to sign-in (any 401 but the login's own refusal, which the
+    /// sign-in form shows).
+    pub fn session_ended(&self) -> bool {
+        matches!(self, CallError::Refused { status: UNAUTHORIZED, .. })
+    }
+}
+
+/// The back-office API of the server that served the page (same origin).
+#[derive(Debug, Clone, Default)]
+pub struct Api {
+    csrf: Rc<RefCell<Option<String>>>,
+}
+
+impl PartialEq for Api {
+    fn eq(&self, other: &Api) -> bool {
+        Rc::ptr_eq(&self.csrf, &other.csrf)
+    }
+}
+
+impl Api {
+    /// A client with no session yet.
+    pub fn new() -> Api {
+        Api::default()
+    }
+
+    fn remember(&self, me: &SessionView) {
+        *self.csrf.borrow_mut() = Some(me.csrf_token.clone()).filter(|token| !token.is_empty());
+    }
+
+    /// Forgets the CSRF token (after sign-out or when the session ended).
+    pub fn forget(&self) {
+        *self.csrf.borrow_mut() = None;
+    }
+
+    /// `POST /api/admin/v1/login`.
+    pub async fn login(&self, email: &str, password: &str) -> Result<SessionView, CallError> {
+        let body = LoginRequest { email: email.to_owned(), password: password.to_owned() };
+        let me: SessionView = self.send(Method::POST, admin_paths::LOGIN.to_owned(), Some(&body)).await?;
+        self.remember(&me);
+        Ok(me)
+    }
+
+    /// `GET /api/admin/v1/me`: resumes a session after a reload.
+    pub async fn me(&self) -> Result<SessionView, CallError> {
+        let me: SessionView = self.send(Method::GET, admin_paths::ME.to_owned(), None::<&()>).await?;
+        self.remember(&me);
+        Ok(me)
+    }
+
+    /// `POST /api/admin/v1/logout`.
+    pub async fn logout(&self) -> Result<(), CallError> {
+        let result = self.send_unit(Method::POST, admin_paths::LOGOUT.to_owned(), None::<&()>).await;
+        self.forget();
+        result
+    }
+
+    /// `GET /api/stamp/v1/card/list`.
+    pub async fn cards(&self) -> Result<Vec<CardView>, CallError> {
+        self.send(Method::GET, core_paths::CARD_LIST.to_owned(), None::<&()>).await
+    }
+
+    /// `POST /api/stamp/v1/card/create`.
+    pub async fn create_card(&self, body: &CardCreateRequest) -> Result<CardView, CallError> {
+        self.send(Method::POST, core_paths::CARD_CREATE.to_owned(), Some(body)).await
+    }
+
+    /// `PUT /api/stamp/v1/card/update`.
+    pub async fn update_card(&self, body: &CardUpdateRequest) -> Result<(), CallError> {
+        self.send_unit(Method::PUT, core_paths::CARD_UPDATE.to_owned(), Some(body)).await
+    }
+
+    /// `GET /api/stamp/v1/list?{query}`: one page (`query` from `ListQuery::to_query`).
+    pub async fn list(&self, query: &str) -> Result<StampPage, CallError> {
+        self.send(Method::GET, format!("{}?{query}", paths::STAMP_LIST), None::<&()>).await
+    }
+
+    /// `GET /api/stamp/v1/get`.
+    pub async fn stamp(&self, stamp_idx: i64) -> Result<StampItem, CallError> {
+        self.send(Method::GET, format!("{}?stampIdx={stamp_idx}", paths::STAMP_GET), None::<&()>).await
+    }
+
+    /// `GET /api/stamp/v1/history`.
+    pub async fn history(&self, stamp_idx: i64) -> Result<Vec<HistoryItem>, CallError> {
+        self.send(Method::GET, format!("{}?stampIdx={stamp_idx}", core_paths::HISTORY), None::<&()>).await
+    }
+
+    /// `POST /api/stamp/v1/bulk`.
+    pub async fn bulk(&self, action: BulkAction, stamp_idxs: Vec<i64>) -> Result<BulkResult, CallError> {
+        let body = BulkRequest { action, stamp_idxs };
+        self.send(Method::POST, paths::STAMP_BULK.to_owned(), Some(&body)).await
+    }
+
+    /// `POST /api/stamp/v1/create`: the new stamp's `stampIdx`.
+    pub async fn create_stamp(&self, body: &CreateStampRequest) -> Result<i64, CallError> {
+        self.send(Method::POST, core_paths::CREATE.to_owned(), Some(body)).await
+    }
+
+    /// `PUT /api/stamp/v1/add`.
+    pub async fn add(&self, stamp_idx: i64) -> Result<(), CallError> {
+        self.send_unit(Method::PUT, core_paths::ADD.to_owned(), Some(&StampIdxRequest { stamp_idx })).await
+    }
+
+    /// `PUT /api/stamp/v1/remove`.
+    pub async fn remove(&self, stamp_idx: i64) -> Result<(), CallError> {
+        self.send_unit(Method::PUT, core_paths::REMOVE.to_owned(), Some(&StampIdxRequest { stamp_idx })).await
+    }
+
+    /// `PUT /api/stamp/v1/update` (set count, reset PIN, activate, deactivate).
+    pub async fn update(&self, body: &UpdateStampRequest) -> Result<(), CallError> {
+        self.send_unit(Method::PUT, core_paths::UPDATE.to_owned(), Some(body)).await
+    }
+
+    /// `PUT /api/stamp/v1/redeem`.
+    pub async fn redeem(&self, stamp_idx: i64) -> Result<(), CallError> {
+        let body = RedeemRequest { stamp_idx, onsite_pwd: None };
+        self.send_unit(Method::PUT, core_paths::REDEEM.to_owned(), Some(&body)).await
+    }
+
+    /// `DELETE /api/stamp/v1/delete?stampIdx=N`.
+    pub async fn delete(&self, stamp_idx: i64) -> Result<(), CallError> {
+        self.send_unit(Method::DELETE, format!("{}?stampIdx={stamp_idx}", core_paths::DELETE), None::<&()>).await
+    }
+
+    fn request(&self, method: Method, url: &str) -> RequestBuilder {
+        let mut request = RequestBuilder::new(url).method(method.clone()).credentials(RequestCredentials::SameOrigin);
+        if method != Method::GET
+            && let Some(token) = self.csrf.borrow().as_deref()
+        {
+            request = request.header(CSRF_HEADER, token);
+        }
+        request
+    }
+
+    /// A call whose success `result` the dashboard does not need (`null` for the seed
+    /// endpoints, the changed object for others: either is fine).
+    async fn send_unit<B: Serialize>(&self, method: Method, url: String, body: Option<&B>) -> Result<(), CallError> {
+        let (status, text) = self.call(method, url, body).await?;
+        read_done(status, &text)
+    }
+
+    /// A call whose success carries a `result`.
+    async fn send<T: DeserializeOwned, B: Serialize>(
+        &self,
+        method: Method,
+        url: String,
+        body: Option<&B>,
+    ) -> Result<T, CallError> {
+        let (status, text) = self.call(method, url, body).await?;
+        match read_envelope(status, &text)? {
+            Some(result) => Ok(result),
+            None => Err(not_an_envelope(200)),
+        }
+    }
+
+    /// Sends the request: the answer's status and text.
+    async fn call<B: Serialize>(
+        &self,
+        method: Method,
+        url: String,
+        body: Option<&B>,
+    ) -> Result<(u16, String), CallError> {
+        let request = self.request(method, &url);
+        let request = match body {
+            Some(body) => {
+                let json = json_body(body).ok_or(CallError::Network)?;
+                request.header("Content-Type", "application/json").body(json)
+            }
+            None => request.build(),
+        }
+        .map_err(|_| CallError::Network)?;
+        let response = request.send().await.map_err(|_| CallError::Network)?;
+        let status = response.status();
+        let text = response.text().await.map_err(|_| CallError::Network)?;
+        Ok((status, text))
+    }
+}
+
+/// The answer to a change whose result the dashboard does not need: success whatever the
+/// `result` holds (`null` for the seed endpoints, the changed object for others).
+pub fn read_done(status: u16, text: &str) -> Result<(), CallError> {
+    read_envelope::<IgnoredAny>(status, text).map(|_| ())
+}
+
+/// A request body as JSON text, through the browser's own JSON (no serde_json in the wasm).
+/// JSON-compatible: a map (a flattened body, say) becomes a plain object, not an ES `Map`,
+/// which `JSON.stringify` would write as `{}`.
+pub fn json_body<B: Serialize>(body: &B) -> Option<String> {
+    body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|json| json.as_string())
+}
+
+/// An answer's envelope: its `result` on success, the refusal otherwise; anything that is not
+/// an envelope of the expected shape is the server's fault.
+pub fn read_envelope<T: DeserializeOwned>(status: u16, text: &str) -> Result<Option<T>, CallError> {
+    let json = js_sys::JSON::parse(text).map_err(|_| not_an_envelope(status))?;
+    let envelope: Envelope<T> = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope(status))?;
+    if envelope.code == 0 {
+        Ok(envelope.result)
+    } else {
+        Err(CallError::Refused { status, code: envelope.code, message: envelope.message })
+    }
+}
+
+/// Anything but an envelope (a proxy's HTML error page, a result of the wrong shape) is the
+/// server's fault.
+fn not_an_envelope(status: u16) -> CallError {
+    let internal = stampcard_core::ErrorCode::Internal;
+    CallError::Refused {
+        status: if status == 200 { internal.http_status() } else { status },
+        code: internal.code(),
+        message: internal.message().to_owned(),
+    }
+}
