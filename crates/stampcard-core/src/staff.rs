@@ -51,8 +51,8 @@ pub struct StaffCreateRequest {
     pub staff_pwd: String,
     /// The cards they may act on; absent or null: every card of the account, including
     /// cards created later.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
+    #[serde(default, deserialize_with = "crate::types::opt_idx_list", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::types::opt_idx_list_schema))]
     pub card_idxs: Option<Vec<i64>>,
 }
 
@@ -74,8 +74,8 @@ pub struct StaffUpdateRequest {
     #[cfg_attr(feature = "openapi", schema(min_length = 6, max_length = 32))]
     pub staff_pwd: Option<String>,
     /// Only these cards from now on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
+    #[serde(default, deserialize_with = "crate::types::opt_idx_list", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::types::opt_idx_list_schema))]
     pub card_idxs: Option<Vec<i64>>,
     /// `Y`: every card of the account from now on (not together with `cardIdxs`); `N` is
     /// the same as leaving it out.

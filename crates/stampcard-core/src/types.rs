@@ -99,6 +99,45 @@ pub(crate) fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64,
     Integer::deserialize(deserializer).map(|i| i.0)
 }
 
+/// `#[serde(deserialize_with)]` for a list of ids, each read like any other integer field
+/// (`1.0` is `1`).
+pub(crate) fn idx_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
+    Ok(Vec::<Integer>::deserialize(deserializer)?.into_iter().map(|i| i.0).collect())
+}
+
+/// [`idx_list`] for an optional list (absent or `null`: `None`).
+pub(crate) fn opt_idx_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<i64>>, D::Error> {
+    Ok(Option::<Vec<Integer>>::deserialize(deserializer)?.map(|ids| ids.into_iter().map(|i| i.0).collect()))
+}
+
+/// The OpenAPI schema of an id list: 1 to 1,000 ids, each in the id range.
+#[cfg(feature = "openapi")]
+pub(crate) fn idx_list_schema() -> utoipa::openapi::schema::Array {
+    idx_list_builder().build()
+}
+
+/// [`idx_list_schema`], or `null`.
+#[cfg(feature = "openapi")]
+pub(crate) fn opt_idx_list_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    idx_list_builder().schema_type(SchemaType::from_iter([Type::Array, Type::Null])).build()
+}
+
+#[cfg(feature = "openapi")]
+fn idx_list_builder() -> utoipa::openapi::schema::ArrayBuilder {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let item = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(1))
+        .maximum(Some(crate::limits::MAX_IDX));
+    ArrayBuilder::new()
+        .items(item)
+        .min_items(Some(1))
+        .max_items(Some(crate::limits::BULK_MAX_IDS))
+        .description(Some("1 to 1,000 ids (a repeated id counts once)."))
+}
+
 /// `#[serde(deserialize_with)]` for an optional integer field; `null` is absent.
 pub(crate) fn optional_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
     Option::<Integer>::deserialize(deserializer).map(|i| i.map(|i| i.0))

@@ -653,33 +653,9 @@ pub struct BulkRequest {
     /// What to do.
     pub action: BulkAction,
     /// The stamps: 1 to 1,000 ids (a repeated id counts once).
-    #[serde(deserialize_with = "idx_list")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = idx_list_schema))]
+    #[serde(deserialize_with = "crate::types::idx_list")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::types::idx_list_schema))]
     pub stamp_idxs: Vec<i64>,
-}
-
-/// `stampIdxs`' schema: 1 to 1,000 ids, each in the id range.
-#[cfg(feature = "openapi")]
-fn idx_list_schema() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
-    let item = ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-        .minimum(Some(1))
-        .maximum(Some(crate::limits::MAX_IDX));
-    ArrayBuilder::new()
-        .items(item)
-        .min_items(Some(1))
-        .max_items(Some(crate::limits::BULK_MAX_IDS))
-        .description(Some("The stamps: 1 to 1,000 ids (a repeated id counts once)."))
-        .build()
-}
-
-/// A list of ids, each read like any other integer field (`1.0` is `1`).
-fn idx_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
-    #[derive(Deserialize)]
-    struct Item(#[serde(deserialize_with = "crate::types::integer")] i64);
-    Ok(Vec::<Item>::deserialize(deserializer)?.into_iter().map(|item| item.0).collect())
 }
 
 /// `POST /api/stamp/v1/bulk`'s result. Every distinct id sent is in exactly one of

@@ -433,6 +433,12 @@ pub mod patterns {
         format!("^(?:|[^@{CONTROL_OR_SPACE}]+@(?:[^@.{CONTROL_OR_SPACE}]+\\.)+[^@.{CONTROL_OR_SPACE}]+)$")
     }
 
+    /// A required e-mail address (a login's): [`email`] without the empty case, with the
+    /// surrounding spaces the server trims.
+    pub fn login_email() -> String {
+        format!("^\\s*[^@{CONTROL_OR_SPACE}]+@(?:[^@.{CONTROL_OR_SPACE}]+\\.)+[^@.{CONTROL_OR_SPACE}]+\\s*$")
+    }
+
     /// Empty, or an absolute http(s) URL whose host is letters, digits, `.`, `-`, `:`, `[`, `]`
     /// (not starting with `.`, `-` or `:`), without spaces or control characters.
     pub fn http_url() -> String {
@@ -476,6 +482,7 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, String)> {
         (CARD, "onsitePwd", patterns::not_blank()),
         (&["PinRequest"], "pin", patterns::new_pin()),
         (&["ChangePinRequest"], "newPin", patterns::new_pin()),
+        (&["LoginRequest"], "email", patterns::login_email()),
         // staff members
         (&["StaffCreateRequest", "StaffUpdateRequest"], "staffNm", patterns::not_blank()),
         (&["StaffCreateRequest", "StaffUpdateRequest"], "staffPwd", patterns::not_blank()),

@@ -279,6 +279,7 @@ fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
         "PinRequest" | "ChangePinRequest" => serde_json::json!({"currentPin": "2580"}),
         "StaffCreateRequest" => serde_json::json!({"staffNm": "Ann", "staffPwd": "secret1"}),
         "StaffUpdateRequest" => serde_json::json!({"staffIdx": 1}),
+        "LoginRequest" => serde_json::json!({"password": "correct horse"}),
         other => panic!("no core check for {other}"),
     };
     body[field] = serde_json::Value::from(value);
@@ -291,6 +292,10 @@ fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
         "PinRequest" => stampcard_core::secret::check_pin(&json::<PinRequest>(&bytes).expect("parse").pin).is_ok(),
         "StaffCreateRequest" => json::<StaffCreateRequest>(&bytes).expect("parse").check().is_ok(),
         "StaffUpdateRequest" => json::<StaffUpdateRequest>(&bytes).expect("parse").check().is_ok(),
+        "LoginRequest" => {
+            let login = json::<stampcard_core::dashboard::LoginRequest>(&bytes).expect("parse");
+            stampcard_core::dashboard::check_email(&login.email).is_ok()
+        }
         _ => stampcard_core::secret::check_pin(&json::<ChangePinRequest>(&bytes).expect("parse").new_pin).is_ok(),
     }
 }

@@ -394,6 +394,11 @@ async fn integers_written_as_floats() {
     app.put("/api/stamp/v1/card/update", json!({"cardIdx": card as f64, "maxStamps": 4.0})).await.ok();
     assert_eq!(app.get(&format!("/api/stamp/v1/card/get?cardIdx={card}.0")).await.ok()["maxStamps"], 4);
     app.get(&format!("/api/stamp/v1/validate?stampIdx={stamp}.0")).await.ok();
+    // Id lists too (bulk, staff members' cards).
+    let staff = json!({"staffNm": "Float", "staffPwd": "secret-1", "cardIdxs": [card as f64]});
+    assert_eq!(app.post("/api/stamp/v1/staff/create", staff).await.ok()["cardIdxs"], json!([card]));
+    let bulk = json!({"action": "ACTIVATE", "stampIdxs": [stamp as f64]});
+    assert_eq!(app.post("/api/stamp/v1/bulk", bulk).await.ok()["unchanged"], json!([stamp]));
 
     // A fraction: the wrong type, naming the field.
     let fractions = [
