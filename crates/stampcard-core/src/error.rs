@@ -88,16 +88,6 @@ error_codes! {
     OnsitePasswordMissing = (1021, 422, "a card with onsiteYn=Y needs an onsitePwd"),
     /// The request body did not arrive within the server's request-body timeout.
     RequestTimeout = (1030, 408, "the request body did not arrive in time; send it again"),
-    // staff members
-    /// A staff member's password breaks the password rules.
-    InvalidStaffPassword = (1065, 422, "a staff password must be 6 to 32 printable characters"),
-    /// `cardIdxs` is empty, too long, or combined with `allCardsYn`.
-    InvalidCardIdxs = (1066, 422, "cardIdxs must list 1 to 1000 card ids, and not together with allCardsYn"),
-    // dashboard logins
-    /// A dashboard user's password is too short or too long.
-    InvalidUserPassword = (1070, 422, "a dashboard password must be 10 to 128 characters"),
-    /// An API key's label is too long or has control characters.
-    InvalidKeyLabel = (1071, 422, "an API key label must be at most 100 characters without control characters"),
     // reading stamps (get, list, export, stats)
     /// A list `cursor` is malformed, altered, or belongs to another query.
     InvalidCursor = (1040, 400, "the cursor is not one this server issued for this query; start again without a cursor"),
@@ -128,6 +118,16 @@ error_codes! {
     ImportFieldCount = (1057, 422, "a CSV row has more or fewer fields than the header"),
     /// The CSV has more data rows than one import takes.
     ImportTooManyRows = (1058, 413, "the CSV has more data rows than one import takes; split the file"),
+    // staff members
+    /// A staff member's password breaks the password rules.
+    InvalidStaffPassword = (1065, 422, "a staff password must be 6 to 32 printable characters"),
+    /// `cardIdxs` is empty, too long, or combined with `allCardsYn`.
+    InvalidCardIdxs = (1066, 422, "cardIdxs must list 1 to 1000 card ids, and not together with allCardsYn"),
+    // dashboard logins
+    /// A dashboard user's password is too short or too long.
+    InvalidUserPassword = (1070, 422, "a dashboard password must be 10 to 128 characters"),
+    /// An API key's label is too long or has control characters.
+    InvalidKeyLabel = (1071, 422, "an API key label must be at most 100 characters without control characters"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.
