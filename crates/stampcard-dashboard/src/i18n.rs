@@ -3,12 +3,14 @@
 //! core's error table.
 
 use stampcard_core::ErrorCode;
+use stampcard_core::find::StampStatus;
 use stampcard_core::model::PinState;
+use stampcard_core::wire::{BulkAction, HistoryAction, HistoryActor, HistoryEvent};
 pub use stampcard_widget::i18n::{Lang, ymd};
 
 use crate::api::CallError;
 use crate::state::route::Route;
-use crate::wire::{BulkAction, HistoryItem, StampStatus};
+use crate::state::stamps::BulkDone;
 
 /// The dashboard's fixed strings in `lang`.
 pub fn text(lang: Lang) -> &'static Text {
@@ -115,14 +117,26 @@ pub fn bulk_question(lang: Lang, action: BulkAction, count: usize) -> String {
     }
 }
 
-/// What a bulk change did.
-pub fn bulk_done(lang: Lang, affected: u32, missing: usize) -> String {
-    match lang {
-        Lang::En if missing > 0 => format!("{affected} stamps changed; {missing} were not found."),
+/// What a bulk change did: the changed count, then what was not found or left as it was.
+pub fn bulk_done(lang: Lang, done: &BulkDone) -> String {
+    let BulkDone { affected, missing, unchanged, .. } = *done;
+    let mut line = match lang {
         Lang::En => format!("{affected} stamps changed."),
-        Lang::Ko if missing > 0 => format!("스탬프 {affected}개를 바꿨어요. {missing}개는 찾지 못했어요."),
         Lang::Ko => format!("스탬프 {affected}개를 바꿨어요."),
+    };
+    if missing > 0 {
+        line.push_str(&match lang {
+            Lang::En => format!(" {missing} were not found."),
+            Lang::Ko => format!(" {missing}개는 찾지 못했어요."),
+        });
     }
+    if unchanged > 0 {
+        line.push_str(&match lang {
+            Lang::En => format!(" {unchanged} were already so (or redeemed) and stay as they were."),
+            Lang::Ko => format!(" {unchanged}개는 이미 그 상태(또는 보상 사용)라 그대로예요."),
+        });
+    }
+    line
 }
 
 /// "12 selected".
@@ -158,42 +172,39 @@ pub fn qr_name(lang: Lang, stamp_idx: i64) -> String {
 }
 
 /// One history event in words: what happened (with the count), and who did it.
-pub fn history_event(lang: Lang, event: &HistoryItem) -> (String, String) {
+pub fn history_event(lang: Lang, event: &HistoryEvent) -> (String, String) {
     let (before, after) = (event.stamps_before, event.stamps_after);
-    let what = match (lang, event.action.as_str()) {
-        (Lang::En, "CREATE") => format!("Issued with {after} stamps"),
-        (Lang::En, "ADD") => format!("Stamp added: {before} → {after}"),
-        (Lang::En, "REMOVE") => format!("Stamp removed: {before} → {after}"),
-        (Lang::En, "UPDATE") => format!("Updated: {before} → {after}"),
-        (Lang::En, "USE") => "Reward redeemed".to_owned(),
-        (Lang::En, "PIN_RESET") => "PIN reset".to_owned(),
-        (Lang::En, "PIN_SET") => "PIN set by the customer".to_owned(),
-        (Lang::Ko, "CREATE") => format!("발급 (스탬프 {after}개)"),
-        (Lang::Ko, "ADD") => format!("스탬프 찍음: {before} → {after}"),
-        (Lang::Ko, "REMOVE") => format!("스탬프 뺌: {before} → {after}"),
-        (Lang::Ko, "UPDATE") => format!("수정: {before} → {after}"),
-        (Lang::Ko, "USE") => "보상 사용".to_owned(),
-        (Lang::Ko, "PIN_RESET") => "PIN 초기화".to_owned(),
-        (Lang::Ko, "PIN_SET") => "고객이 PIN 설정".to_owned(),
-        (_, other) => format!("{other}: {before} → {after}"),
+    let what = match (lang, event.action) {
+        (Lang::En, HistoryAction::Create) => format!("Issued with {after} stamps"),
+        (Lang::En, HistoryAction::Add) => format!("Stamp added: {before} → {after}"),
+        (Lang::En, HistoryAction::Remove) => format!("Stamp removed: {before} → {after}"),
+        (Lang::En, HistoryAction::Update) => format!("Updated: {before} → {after}"),
+        (Lang::En, HistoryAction::Use) => "Reward redeemed".to_owned(),
+        (Lang::En, HistoryAction::PinReset) => "PIN reset".to_owned(),
+        (Lang::En, HistoryAction::PinSet) => "PIN set by the customer".to_owned(),
+        (Lang::En, HistoryAction::Renew) => "Renewed: the next card was issued".to_owned(),
+        (Lang::Ko, HistoryAction::Create) => format!("발급 (스탬프 {after}개)"),
+        (Lang::Ko, HistoryAction::Add) => format!("스탬프 찍음: {before} → {after}"),
+        (Lang::Ko, HistoryAction::Remove) => format!("스탬프 뺌: {before} → {after}"),
+        (Lang::Ko, HistoryAction::Update) => format!("수정: {before} → {after}"),
+        (Lang::Ko, HistoryAction::Use) => "보상 사용".to_owned(),
+        (Lang::Ko, HistoryAction::PinReset) => "PIN 초기화".to_owned(),
+        (Lang::Ko, HistoryAction::PinSet) => "고객이 PIN 설정".to_owned(),
+        (Lang::Ko, HistoryAction::Renew) => "갱신: 다음 카드 발급".to_owned(),
     };
-    let staff = event.staff_nm.clone().or_else(|| event.staff_idx.map(|idx| format!("#{idx}")));
-    let who = match (lang, event.actor.as_str(), staff) {
-        (Lang::En, _, Some(staff)) => format!("Staff member {staff}"),
-        (Lang::Ko, _, Some(staff)) => format!("직원 {staff}"),
-        (Lang::En, "API_KEY", None) => match event.api_key_idx {
-            Some(key) => format!("API key #{key}"),
-            None => "API key".to_owned(),
-        },
-        (Lang::Ko, "API_KEY", None) => match event.api_key_idx {
-            Some(key) => format!("API 키 #{key}"),
-            None => "API 키".to_owned(),
-        },
-        (Lang::En, "CUSTOMER", None) => "Customer".to_owned(),
-        (Lang::Ko, "CUSTOMER", None) => "고객".to_owned(),
-        (Lang::En, "ONSITE", None) => "On-site (staff password)".to_owned(),
-        (Lang::Ko, "ONSITE", None) => "현장 (직원 비밀번호)".to_owned(),
-        (_, other, None) => other.to_owned(),
+    let who = match (lang, event.actor, event.staff_idx, event.api_key_idx) {
+        (Lang::En, HistoryActor::Staff, Some(staff), _) => format!("Staff member #{staff}"),
+        (Lang::Ko, HistoryActor::Staff, Some(staff), _) => format!("직원 #{staff}"),
+        (Lang::En, HistoryActor::Staff, None, _) => "Staff member".to_owned(),
+        (Lang::Ko, HistoryActor::Staff, None, _) => "직원".to_owned(),
+        (Lang::En, HistoryActor::ApiKey, _, Some(key)) => format!("API key #{key}"),
+        (Lang::Ko, HistoryActor::ApiKey, _, Some(key)) => format!("API 키 #{key}"),
+        (Lang::En, HistoryActor::ApiKey, _, None) => "API key".to_owned(),
+        (Lang::Ko, HistoryActor::ApiKey, _, None) => "API 키".to_owned(),
+        (Lang::En, HistoryActor::Customer, ..) => "Customer".to_owned(),
+        (Lang::Ko, HistoryActor::Customer, ..) => "고객".to_owned(),
+        (Lang::En, HistoryActor::Onsite, ..) => "On-site (card password)".to_owned(),
+        (Lang::Ko, HistoryActor::Onsite, ..) => "현장 (카드 비밀번호)".to_owned(),
     };
     (what, who)
 }
@@ -624,22 +635,35 @@ mod tests {
 
     #[test]
     fn history_says_what_when_and_who() {
-        let event = |action: &str, actor: &str, api_key_idx, staff_nm: Option<&str>| HistoryItem {
+        let event = |action, actor, api_key_idx, staff_idx| HistoryEvent {
             event_idx: 1,
-            action: action.into(),
+            stamp_idx: 9,
+            action,
             stamps_before: 2,
             stamps_after: 3,
-            actor: actor.into(),
+            actor,
             api_key_idx,
-            staff_idx: None,
-            staff_nm: staff_nm.map(str::to_owned),
+            staff_idx,
             reg_ymdt: stampcard_core::types::Ymdt::parse("2026-01-01 10:00:00").expect("time"),
         };
-        let line = |e: HistoryItem| history_event(Lang::En, &e);
-        assert_eq!(line(event("ADD", "API_KEY", Some(4), None)), ("Stamp added: 2 → 3".into(), "API key #4".into()));
-        assert_eq!(line(event("USE", "CUSTOMER", None, None)).1, "Customer");
-        assert_eq!(line(event("ADD", "STAFF", None, Some("Mina"))).1, "Staff member Mina");
-        assert_eq!(line(event("NEW_KIND", "ROBOT", None, None)), ("NEW_KIND: 2 → 3".into(), "ROBOT".into()));
+        let line = |e: HistoryEvent| history_event(Lang::En, &e);
+        assert_eq!(
+            line(event(HistoryAction::Add, HistoryActor::ApiKey, Some(4), None)),
+            ("Stamp added: 2 → 3".into(), "API key #4".into())
+        );
+        assert_eq!(line(event(HistoryAction::Use, HistoryActor::Customer, None, None)).1, "Customer");
+        // A staff member redeeming through the redeem API has both ids: the staff member is who.
+        assert_eq!(line(event(HistoryAction::Use, HistoryActor::Staff, Some(4), Some(7))).1, "Staff member #7");
+        assert!(line(event(HistoryAction::Renew, HistoryActor::ApiKey, Some(4), None)).0.starts_with("Renewed"));
+    }
+
+    #[test]
+    fn a_bulk_result_says_what_changed_and_what_did_not() {
+        let done = |missing, unchanged| BulkDone { action: BulkAction::Activate, affected: 2, missing, unchanged };
+        assert_eq!(bulk_done(Lang::En, &done(0, 0)), "2 stamps changed.");
+        assert_eq!(bulk_done(Lang::En, &done(1, 0)), "2 stamps changed. 1 were not found.");
+        assert!(bulk_done(Lang::En, &done(0, 3)).contains("3 were already so"));
+        assert!(bulk_done(Lang::Ko, &done(1, 3)).contains("1개") && bulk_done(Lang::Ko, &done(1, 3)).contains("3개"));
     }
 
     #[test]

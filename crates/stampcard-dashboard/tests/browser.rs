@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
+use stampcard_core::dashboard::Role;
 use stampcard_dashboard::api::Api;
 use stampcard_dashboard::components::Ctx;
 use stampcard_dashboard::components::card_editor::{CardEditor, CardEditorProps};
@@ -17,7 +18,6 @@ use stampcard_dashboard::components::sign_in::{SignIn, SignInProps};
 use stampcard_dashboard::i18n::Lang;
 use stampcard_dashboard::state::route::Route;
 use stampcard_dashboard::state::session::SignedOutWhy;
-use stampcard_dashboard::wire::Role;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};

@@ -15,11 +15,11 @@ pub mod stamp;
 pub mod stamps;
 
 use chrono::NaiveDate;
+use stampcard_core::dashboard::Role;
 use yew::prelude::*;
 
 use crate::api::{Api, CallError};
 use crate::i18n::Lang;
-use crate::wire::Role;
 
 /// What every page of a signed-in user needs, provided by the app.
 #[derive(Debug, Clone, PartialEq)]

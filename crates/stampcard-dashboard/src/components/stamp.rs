@@ -12,7 +12,8 @@ use crate::components::qr::Qr;
 use crate::components::{Ctx, error_line, event_value, go, use_ctx};
 use crate::i18n::{self, text, ymd};
 use crate::state::route::Route;
-use crate::wire::{HistoryItem, StampItem, StampStatus};
+use stampcard_core::find::{StampStatus, StampView};
+use stampcard_core::wire::HistoryEvent;
 
 /// Properties of [`StampPage`] and [`StampPrint`].
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -22,7 +23,7 @@ pub struct StampProps {
 }
 
 /// A stamp and its history once loaded, or why not.
-type Loaded = Option<Result<(StampItem, Vec<HistoryItem>), CallError>>;
+type Loaded = Option<Result<(StampView, Vec<HistoryEvent>), CallError>>;
 
 /// A stamp and its history, loaded again whenever the returned serial is bumped.
 #[hook]
@@ -120,7 +121,7 @@ pub fn StampPage(props: &StampProps) -> Html {
             });
         })
     };
-    let (stamp, history) = match loaded {
+    let (view, history) = match loaded {
         None => {
             return html! {
                 <section class="page"><h1>{ format!("{} #{stamp_idx}", t.stamp_title) }</h1>
@@ -135,6 +136,8 @@ pub fn StampPage(props: &StampProps) -> Html {
         }
         Some(Ok(loaded)) => loaded,
     };
+    // The validate fields; the status, PIN state and dates after are the view's own.
+    let stamp = &view.stamp;
     let button = |label: &'static str, act: Act, class: &'static str| {
         let run = run.clone();
         html! {
@@ -178,7 +181,7 @@ pub fn StampPage(props: &StampProps) -> Html {
     let field = |label: &'static str, value: String| {
         html! { <><dt>{ label }</dt><dd>{ if value.is_empty() { "—".to_owned() } else { value } }</dd></> }
     };
-    let pin = stamp.pin_state.map(|state| i18n::pin_state(lang, state).to_owned()).unwrap_or_default();
+    let pin = i18n::pin_state(lang, view.pin_state).to_owned();
     let events = history.iter().rev().map(|event| {
         let (what, who) = i18n::history_event(lang, event);
         html! {
@@ -190,7 +193,7 @@ pub fn StampPage(props: &StampProps) -> Html {
         }
     });
     let active = stamp.active_yn.is_yes();
-    let redeemed = stamp.status == StampStatus::Redeemed;
+    let redeemed = view.status == StampStatus::Redeemed;
     let dialog = (*confirm).map(|act| {
         let (question, label) = match act {
             Act::Redeem => (t.confirm_redeem, t.redeem),
@@ -210,7 +213,7 @@ pub fn StampPage(props: &StampProps) -> Html {
         <section class="page stamp">
             <div class="title-row">
                 <h1>{ format!("{} #{stamp_idx}", t.stamp_title) }</h1>
-                <span class={classes!("badge", stamp.status.wire().to_lowercase())}>{ i18n::status(lang, stamp.status) }</span>
+                <span class={classes!("badge", view.status.as_str().to_lowercase())}>{ i18n::status(lang, view.status) }</span>
             </div>
             <div class="split">
                 <div>
@@ -287,7 +290,7 @@ pub fn StampPrint(props: &StampProps) -> Html {
     let body = match loaded {
         None => html! { <p class="loading" role="status">{ t.loading }</p> },
         Some(Err(failure)) => error_line(lang, &Some(failure)),
-        Some(Ok((stamp, _))) => html! {
+        Some(Ok((StampView { stamp, .. }, _))) => html! {
             <div class="counter-card">
                 <h1>{ &stamp.card_nm }</h1>
                 if !stamp.card_ttl.is_empty() { <p class="reward">{ &stamp.card_ttl }</p> }

@@ -1,7 +1,7 @@
 //! Which page is open: read from and written to the URL's fragment (`#/stamps`), so the
 //! server serves one HTML file at `/` and the browser's back button works.
 
-use crate::wire::Role;
+use stampcard_core::dashboard::Role;
 
 /// A page of the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
