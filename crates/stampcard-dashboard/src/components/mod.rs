@@ -5,12 +5,16 @@ pub mod app;
 pub mod card_editor;
 pub mod cards;
 pub mod confirm;
+pub mod export;
+pub mod figures;
+pub mod import;
+pub mod keys;
 pub mod nav;
 pub mod new_stamp;
-pub mod not_yet;
 pub mod preview;
 pub mod qr;
 pub mod sign_in;
+pub mod staff;
 pub mod stamp;
 pub mod stamps;
 
