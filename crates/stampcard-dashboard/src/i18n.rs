@@ -234,8 +234,9 @@ pub fn history_event(lang: Lang, event: &HistoryEvent) -> (String, String) {
         (Lang::Ko, HistoryActor::Staff, None, _) => "직원".to_owned(),
         (Lang::En, HistoryActor::ApiKey, _, Some(key)) => format!("API key #{key}"),
         (Lang::Ko, HistoryActor::ApiKey, _, Some(key)) => format!("API 키 #{key}"),
-        (Lang::En, HistoryActor::ApiKey, _, None) => "API key".to_owned(),
-        (Lang::Ko, HistoryActor::ApiKey, _, None) => "API 키".to_owned(),
+        // A change made with a dashboard session is recorded as an API key without a key.
+        (Lang::En, HistoryActor::ApiKey, _, None) => "Back office (signed-in user)".to_owned(),
+        (Lang::Ko, HistoryActor::ApiKey, _, None) => "관리 화면 (로그인한 사용자)".to_owned(),
         (Lang::En, HistoryActor::Customer, ..) => "Customer".to_owned(),
         (Lang::Ko, HistoryActor::Customer, ..) => "고객".to_owned(),
         (Lang::En, HistoryActor::Onsite, ..) => "On-site (card password)".to_owned(),
@@ -525,6 +526,8 @@ pub struct Text {
     pub col_total: &'static str,
     /// A period that cannot be shown.
     pub figures_period: &'static str,
+    /// The copy button of a new API key.
+    pub copy_key: &'static str,
 }
 
 const EN: Text = Text {
@@ -667,6 +670,7 @@ const EN: Text = Text {
     col_day: "Day",
     col_total: "Total",
     figures_period: "Choose a period of 1 to 366 days, the first day not after the last.",
+    copy_key: "Copy key",
 };
 
 const KO: Text = Text {
@@ -809,6 +813,7 @@ const KO: Text = Text {
     col_day: "날짜",
     col_total: "합계",
     figures_period: "시작일이 종료일보다 늦지 않은 1~366일 기간을 고르세요.",
+    copy_key: "키 복사",
 };
 
 #[cfg(test)]
@@ -855,6 +860,11 @@ mod tests {
             ("Stamp added: 2 → 3".into(), "API key #4".into())
         );
         assert_eq!(line(event(HistoryAction::Use, HistoryActor::Customer, None, None)).1, "Customer");
+        assert_eq!(
+            line(event(HistoryAction::PinReset, HistoryActor::ApiKey, None, None)).1,
+            "Back office (signed-in user)",
+            "a dashboard session's change has no API key"
+        );
         // A staff member redeeming through the redeem API has both ids: the staff member is who.
         assert_eq!(line(event(HistoryAction::Use, HistoryActor::Staff, Some(4), Some(7))).1, "Staff member #7");
         assert!(line(event(HistoryAction::Renew, HistoryActor::ApiKey, Some(4), None)).0.starts_with("Renewed"));

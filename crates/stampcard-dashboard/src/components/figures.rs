@@ -11,7 +11,7 @@ use yew::prelude::*;
 use crate::api::CallError;
 use crate::components::{error_line, event_value, use_ctx};
 use crate::i18n::{Text, text, ymd};
-use crate::state::figures::{self, CHART_HEIGHT, CHART_WIDTH, Figure};
+use crate::state::figures::{self, BAR_WIDTH, CHART_HEIGHT, Figure};
 
 /// The heading of a figure's chart.
 fn title(t: &Text, figure: Figure) -> &'static str {
@@ -25,27 +25,30 @@ fn title(t: &Text, figure: Figure) -> &'static str {
 
 /// Properties of [`Chart`].
 #[derive(Debug, Clone, PartialEq, Properties)]
-struct ChartProps {
-    stats: StatsResult,
-    figure: Figure,
+pub struct ChartProps {
+    /// The period's figures.
+    pub stats: StatsResult,
+    /// Which one this chart shows.
+    pub figure: Figure,
 }
 
 /// One figure: the bars and the table.
 #[component]
-fn Chart(props: &ChartProps) -> Html {
+pub fn Chart(props: &ChartProps) -> Html {
     let ctx = use_ctx();
     let t = text(ctx.lang);
     let figure = props.figure;
     let heading_id = format!("chart-{}", figure.id());
     let bars = figures::bars(&props.stats, figure).into_iter().map(|bar| {
         html! {
-            <rect class="bar" x={format!("{:.2}", bar.x)} y={format!("{:.2}", bar.y)}
-                width={format!("{:.2}", bar.width)} height={format!("{:.2}", bar.height)} />
+            <rect class="bar" x={bar.x.to_string()} y={bar.y.to_string()} width={BAR_WIDTH.to_string()}
+                height={bar.height.to_string()} />
         }
     });
     let rows = props.stats.days.iter().map(|day| {
         html! { <tr><th scope="row">{ ymd(day.ymd) }</th><td class="num">{ figure.of(&day.counts) }</td></tr> }
     });
+    let width = figures::chart_width(props.stats.days.len());
     let max = props.stats.days.iter().map(|day| figure.of(&day.counts)).max().unwrap_or(0);
     let first = props.stats.days.first().map(|day| ymd(day.ymd)).unwrap_or_default();
     let last = props.stats.days.last().map(|day| ymd(day.ymd)).unwrap_or_default();
@@ -54,9 +57,9 @@ fn Chart(props: &ChartProps) -> Html {
             <h2 id={heading_id}>{ format!("{} · {}", title(t, figure), figure.of(&props.stats.totals)) }</h2>
             <div class="chart-body">
                 <figure aria-hidden="true">
-                    <svg viewBox={format!("0 0 {CHART_WIDTH} {}", CHART_HEIGHT + 2.0)} preserveAspectRatio="none"
+                    <svg viewBox={format!("0 0 {width} {}", CHART_HEIGHT + 2)} preserveAspectRatio="none"
                         focusable="false">
-                        <line class="axis" x1="0" x2={CHART_WIDTH.to_string()} y1={CHART_HEIGHT.to_string()}
+                        <line class="axis" x1="0" x2={width.to_string()} y1={CHART_HEIGHT.to_string()}
                             y2={CHART_HEIGHT.to_string()} />
                         { for bars }
                     </svg>
@@ -86,8 +89,8 @@ pub fn FiguresPage() -> Html {
     let (default_from, default_to) = figures::default_period(ctx.today);
     let cards = use_state(|| None::<Result<Vec<CardView>, CallError>>);
     let card_idx = use_state(|| None::<i64>);
-    let from = use_state(|| default_from.format("%Y-%m-%d").to_string());
-    let to = use_state(|| default_to.format("%Y-%m-%d").to_string());
+    let from = use_state(|| figures::day_text(default_from));
+    let to = use_state(|| figures::day_text(default_to));
     // The query shown: changes only when "Show" is pressed with a valid period.
     let asked = use_state(|| (None::<i64>, default_from, default_to));
     let stats = use_state(|| None::<Result<StatsResult, CallError>>);
@@ -111,8 +114,8 @@ pub fn FiguresPage() -> Html {
             if let Some(card) = card {
                 query.append_pair("cardIdx", &card.to_string());
             }
-            query.append_pair("from", &first.format("%Y-%m-%d").to_string());
-            query.append_pair("to", &last.format("%Y-%m-%d").to_string());
+            query.append_pair("from", &figures::day_text(*first));
+            query.append_pair("to", &figures::day_text(*last));
             let query = query.finish();
             spawn_local(async move {
                 let answer = ctx.api.stats(&query).await;

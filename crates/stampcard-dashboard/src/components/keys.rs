@@ -137,7 +137,7 @@ pub fn KeysPage() -> Html {
             <div class="alert info new-key" role="status">
                 <p id="new-key-label">{ format!("{} ({})", t.key_once, key.label) }</p>
                 <p><code aria-labelledby="new-key-label">{ &key.api_key }</code></p>
-                <button type="button" class="btn secondary" onclick={on_copy}>{ t.copy }</button>
+                <button type="button" class="btn secondary" onclick={on_copy}>{ t.copy_key }</button>
             </div>
         }
     });
