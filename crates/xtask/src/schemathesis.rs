@@ -158,9 +158,13 @@ fn stub_www(dir: &Path) -> Result<PathBuf> {
     for folder in ["widget/pkg", "dashboard/pkg"] {
         std::fs::create_dir_all(www.join(folder)).with_context(|| format!("creating {}", www.display()))?;
     }
-    for shipped in
-        ["stamp.html", "widget/stampcard.js", "dashboard/index.html", "dashboard/dashboard.js", "dashboard/dashboard.css"]
-    {
+    for shipped in [
+        "stamp.html",
+        "widget/stampcard.js",
+        "dashboard/index.html",
+        "dashboard/dashboard.js",
+        "dashboard/dashboard.css",
+    ] {
         std::fs::copy(project_root().join("www").join(shipped), www.join(shipped))
             .with_context(|| format!("copying www/{shipped}"))?;
     }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use stampcard_core::find::StampStatus;
 use stampcard_core::staff::{StaffUpdateRequest, StaffView};
 use stampcard_core::types::YesNo;
 use stampcard_core::wire::CardView;
@@ -13,7 +14,7 @@ use yew::prelude::*;
 use crate::api::CallError;
 use crate::components::confirm::Confirm;
 use crate::components::{error_line, event_value, use_ctx};
-use crate::i18n::text;
+use crate::i18n::{self, text};
 use crate::state::staff_form::StaffForm;
 
 /// The staff members and the account's cards (for names and the form's checkboxes).
@@ -178,7 +179,7 @@ pub fn StaffPage() -> Html {
                 <td>{ &member.staff_nm }</td>
                 <td>{ cards_text }</td>
                 <td><span class={classes!("badge", if active { "active" } else { "inactive" })}>
-                    { if active { t.active } else { t.deactivate } }</span></td>
+                    { if active { t.active } else { i18n::status(lang, StampStatus::Inactive) } }</span></td>
                 <td class="row-actions">
                     <button type="button" class="btn secondary" disabled={*busy} onclick={on_toggle}
                         aria-label={format!("{} {}", if active { t.deactivate } else { t.activate }, member.staff_nm)}>
