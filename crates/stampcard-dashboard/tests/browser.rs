@@ -15,7 +15,7 @@ use stampcard_dashboard::api::Api;
 use stampcard_dashboard::components::Ctx;
 use stampcard_dashboard::components::card_editor::{CardEditor, CardEditorProps};
 use stampcard_dashboard::components::confirm::{Confirm, ConfirmProps};
-use stampcard_dashboard::components::figures::{Chart, ChartProps};
+use stampcard_dashboard::components::figures::Chart;
 use stampcard_dashboard::components::nav::Nav;
 use stampcard_dashboard::components::qr::{Qr, QrProps};
 use stampcard_dashboard::components::sign_in::{SignIn, SignInProps};
