@@ -347,7 +347,7 @@ async function main() {
   await page.getByRole('heading', { level: 2, name: 'Stamps issued · 4' }).waitFor();
   await screen(page, '14-figures');
 
-  // 10. The staff login: the owner's pages are not offered, and a delete is refused.
+  // 10. The staff login: the owner's pages and actions are not offered, and a delete is refused.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
   await signIn(page, base, STAFF_LOGIN);
@@ -357,10 +357,21 @@ async function main() {
   if (await page.getByRole('checkbox').count()) fail('staff are offered bulk changes');
   await page.locator('table tbody tr').first().getByRole('link').click();
   await page.getByRole('heading', { level: 1, name: /^Stamp #\d+$/ }).waitFor();
-  await page.getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('alert').filter({ hasText: 'This needs the owner role (code 2053)' }).waitFor();
-  await screen(page, '15-staff-refused-delete');
+  const stampIdx = Number(page.url().match(/#\/stamp\/(\d+)$/)[1]);
+  // The counter's work is offered; the owner's is not.
+  await page.getByRole('button', { name: 'Add stamp' }).waitFor();
+  for (const owners of ['Delete', 'Deactivate', 'Set count']) {
+    if (await page.getByRole('button', { name: owners }).count()) fail(`staff are offered ${owners}`);
+  }
+  await screen(page, '15-staff-stamp');
+  // And the API refuses the delete to this session, with the CSRF token it holds.
+  const refusal = await page.evaluate(async (idx) => {
+    const me = await fetch('/api/admin/v1/me').then((r) => r.json());
+    const response = await fetch(`/api/stamp/v1/delete?stampIdx=${idx}`, { method: 'DELETE', headers: { 'X-CSRF-Token': me.result.csrfToken } });
+    return { role: me.result.role, status: response.status, body: await response.json() };
+  }, stampIdx);
+  if (refusal.role !== 'staff' || refusal.status !== 403 || refusal.body.code !== 2053) fail(`staff delete: ${JSON.stringify(refusal)}`);
+  // The stamp is still there.
   await search(page, 'cust-42', 1);
 
   // A narrow phone-sized screen of the table.

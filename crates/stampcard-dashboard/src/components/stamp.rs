@@ -12,6 +12,7 @@ use crate::components::qr::Qr;
 use crate::components::{Ctx, error_line, event_value, go, use_ctx};
 use crate::i18n::{self, text, ymd};
 use crate::state::route::Route;
+use stampcard_core::dashboard::Role;
 use stampcard_core::find::{StampStatus, StampView};
 use stampcard_core::wire::HistoryEvent;
 
@@ -67,6 +68,10 @@ pub fn StampPage(props: &StampProps) -> Html {
     let lang = ctx.lang;
     let t = text(lang);
     let stamp_idx = props.stamp_idx;
+    // Staff may add, remove, reset the PIN and redeem; setting the count, (de)activating and
+    // deleting are the owner's (the API refuses them to staff anyway), so staff are not
+    // offered them.
+    let owner = ctx.role == Role::Owner;
     let (loaded, serial) = use_stamp(&ctx, stamp_idx);
     let busy = use_state(|| false);
     let error = use_state(|| None::<CallError>);
@@ -235,11 +240,12 @@ pub fn StampPage(props: &StampProps) -> Html {
                             { button(t.add_stamp, Act::Add, "primary") }
                             { button(t.remove_stamp, Act::Remove, "secondary") }
                             { button(t.reset_pin, Act::ResetPin, "secondary") }
-                            if active { { button(t.deactivate, Act::Active(false), "secondary") } }
-                            else { { button(t.activate, Act::Active(true), "secondary") } }
+                            if owner && active { { button(t.deactivate, Act::Active(false), "secondary") } }
+                            if owner && !active { { button(t.activate, Act::Active(true), "secondary") } }
                             if !redeemed { { ask(t.redeem, Act::Redeem) } }
-                            { ask(t.delete, Act::Delete) }
+                            if owner { { ask(t.delete, Act::Delete) } }
                         </div>
+                        if owner {
                         <form class="inline" onsubmit={on_set_count}>
                             <div class="field">
                                 <label for="set-count">{ t.count }</label>
@@ -249,6 +255,7 @@ pub fn StampPage(props: &StampProps) -> Html {
                             <button type="submit" class="btn secondary" disabled={*busy || count.trim().parse::<u32>().is_err()}>
                                 { t.set_count }</button>
                         </form>
+                        }
                         { error_line(lang, &error) }
                         if let Some(words) = *notice { <p class="alert ok" role="status">{ words }</p> }
                     </div>
