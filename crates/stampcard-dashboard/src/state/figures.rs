@@ -56,7 +56,7 @@ impl Figure {
 
 /// A day as the date fields and the query write it (`YYYY-MM-DD`).
 pub fn day_text(day: NaiveDate) -> String {
-    crate::i18n::ymd(Ymd(day))
+    stampcard_widget::i18n::ymd(Ymd(day))
 }
 
 /// The default period ending on `today`: `(from, to)`.
