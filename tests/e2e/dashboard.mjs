@@ -309,6 +309,8 @@ async function main() {
   await choose(csv(`imp-3,Edsger,5,${today},${nextYear}`));
   await page.getByRole('button', { name: 'Check file' }).click();
   await expectText(page, 'All 3 rows are valid');
+  // The report appearing must not rebuild the form: the file input keeps the chosen file.
+  if ((await page.getByLabel('CSV file').evaluate((input) => input.files.length)) !== 1) fail('the file input lost its file');
   await screen(page, '10-import-checked');
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expectText(page, '3 stamps created.');

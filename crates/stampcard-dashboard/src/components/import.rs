@@ -186,7 +186,9 @@ pub fn ImportPage() -> Html {
                 </div>
                 { error_line(lang, &error) }
             </form>
-            { for report }
+            // Always there, so the report appearing does not make Yew rebuild the form (and
+            // with it the file input, which would lose the chosen file).
+            <div class="import-report">{ for report }</div>
         </section>
     }
 }
