@@ -11,16 +11,17 @@ use std::rc::Rc;
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
-use stampcard_core::dashboard::{CSRF_HEADER, paths as admin_paths};
+use stampcard_core::dashboard::{
+    CSRF_HEADER, KeyCreateRequest, KeyRevokeRequest, KeyView, LoginRequest, NewKeyView, SessionView,
+    paths as admin_paths,
+};
+use stampcard_core::find::{StampPage, StampView, StatsResult, paths as find_paths};
+use stampcard_core::staff::{StaffCreateRequest, StaffUpdateRequest, StaffView, paths as staff_paths};
 use stampcard_core::wire::{
-    CardCreateRequest, CardUpdateRequest, CardView, CreateStampRequest, Envelope, RedeemRequest, StampIdxRequest,
-    UpdateStampRequest, paths as core_paths,
+    BulkAction, BulkRequest, BulkResult, CardCreateRequest, CardUpdateRequest, CardView, CreateStampRequest, Envelope,
+    HistoryEvent, ImportResult, RedeemRequest, StampIdxRequest, UpdateStampRequest, paths as core_paths,
 };
 use web_sys::RequestCredentials;
-
-use crate::wire::{
-    BulkAction, BulkRequest, BulkResult, HistoryItem, LoginRequest, SessionView, StampItem, StampPage, paths,
-};
 
 /// HTTP 401: the session cookie is missing, expired or signed out.
 pub const UNAUTHORIZED: u16 = 401;
@@ -116,23 +117,23 @@ impl Api {
 
     /// `GET /api/stamp/v1/list?{query}`: one page (`query` from `ListQuery::to_query`).
     pub async fn list(&self, query: &str) -> Result<StampPage, CallError> {
-        self.send(Method::GET, format!("{}?{query}", paths::STAMP_LIST), None::<&()>).await
+        self.send(Method::GET, format!("{}?{query}", find_paths::LIST), None::<&()>).await
     }
 
     /// `GET /api/stamp/v1/get`.
-    pub async fn stamp(&self, stamp_idx: i64) -> Result<StampItem, CallError> {
-        self.send(Method::GET, format!("{}?stampIdx={stamp_idx}", paths::STAMP_GET), None::<&()>).await
+    pub async fn stamp(&self, stamp_idx: i64) -> Result<StampView, CallError> {
+        self.send(Method::GET, format!("{}?stampIdx={stamp_idx}", find_paths::GET), None::<&()>).await
     }
 
     /// `GET /api/stamp/v1/history`.
-    pub async fn history(&self, stamp_idx: i64) -> Result<Vec<HistoryItem>, CallError> {
+    pub async fn history(&self, stamp_idx: i64) -> Result<Vec<HistoryEvent>, CallError> {
         self.send(Method::GET, format!("{}?stampIdx={stamp_idx}", core_paths::HISTORY), None::<&()>).await
     }
 
     /// `POST /api/stamp/v1/bulk`.
     pub async fn bulk(&self, action: BulkAction, stamp_idxs: Vec<i64>) -> Result<BulkResult, CallError> {
         let body = BulkRequest { action, stamp_idxs };
-        self.send(Method::POST, paths::STAMP_BULK.to_owned(), Some(&body)).await
+        self.send(Method::POST, core_paths::BULK.to_owned(), Some(&body)).await
     }
 
     /// `POST /api/stamp/v1/create`: the new stamp's `stampIdx`.
@@ -164,6 +165,61 @@ impl Api {
     /// `DELETE /api/stamp/v1/delete?stampIdx=N`.
     pub async fn delete(&self, stamp_idx: i64) -> Result<(), CallError> {
         self.send_unit(Method::DELETE, format!("{}?stampIdx={stamp_idx}", core_paths::DELETE), None::<&()>).await
+    }
+
+    /// `GET /api/stamp/v1/stats?{query}` (`cardIdx`, `from`, `to`).
+    pub async fn stats(&self, query: &str) -> Result<StatsResult, CallError> {
+        self.send(Method::GET, format!("{}?{query}", find_paths::STATS), None::<&()>).await
+    }
+
+    /// `POST /api/stamp/v1/import?cardIdx=N&dryRun=Y|N` with the CSV file's text.
+    pub async fn import(&self, card_idx: i64, dry_run: bool, csv: String) -> Result<ImportResult, CallError> {
+        let dry_run = if dry_run { "Y" } else { "N" };
+        let url = format!("{}?cardIdx={card_idx}&dryRun={dry_run}", core_paths::IMPORT);
+        let request = self
+            .request(Method::POST, &url)
+            .header("Content-Type", "text/csv; charset=utf-8")
+            .body(csv)
+            .map_err(|_| CallError::Network)?;
+        let (status, text) = finish(request).await?;
+        read_envelope(status, &text)?.ok_or_else(|| not_an_envelope(200))
+    }
+
+    /// `GET /api/stamp/v1/staff/list`.
+    pub async fn staff(&self) -> Result<Vec<StaffView>, CallError> {
+        self.send(Method::GET, staff_paths::STAFF_LIST.to_owned(), None::<&()>).await
+    }
+
+    /// `POST /api/stamp/v1/staff/create`.
+    pub async fn create_staff(&self, body: &StaffCreateRequest) -> Result<StaffView, CallError> {
+        self.send(Method::POST, staff_paths::STAFF_CREATE.to_owned(), Some(body)).await
+    }
+
+    /// `PUT /api/stamp/v1/staff/update`.
+    pub async fn update_staff(&self, body: &StaffUpdateRequest) -> Result<(), CallError> {
+        self.send_unit(Method::PUT, staff_paths::STAFF_UPDATE.to_owned(), Some(body)).await
+    }
+
+    /// `DELETE /api/stamp/v1/staff/delete?staffIdx=N`.
+    pub async fn delete_staff(&self, staff_idx: i64) -> Result<(), CallError> {
+        let url = format!("{}?staffIdx={staff_idx}", staff_paths::STAFF_DELETE);
+        self.send_unit(Method::DELETE, url, None::<&()>).await
+    }
+
+    /// `GET /api/admin/v1/key/list`.
+    pub async fn keys(&self) -> Result<Vec<KeyView>, CallError> {
+        self.send(Method::GET, admin_paths::KEY_LIST.to_owned(), None::<&()>).await
+    }
+
+    /// `POST /api/admin/v1/key/create`: the key, shown once.
+    pub async fn create_key(&self, label: &str) -> Result<NewKeyView, CallError> {
+        let body = KeyCreateRequest { label: label.to_owned() };
+        self.send(Method::POST, admin_paths::KEY_CREATE.to_owned(), Some(&body)).await
+    }
+
+    /// `POST /api/admin/v1/key/revoke`.
+    pub async fn revoke_key(&self, api_key_idx: i64) -> Result<(), CallError> {
+        self.send_unit(Method::POST, admin_paths::KEY_REVOKE.to_owned(), Some(&KeyRevokeRequest { api_key_idx })).await
     }
 
     fn request(&self, method: Method, url: &str) -> RequestBuilder {
@@ -213,11 +269,16 @@ impl Api {
             None => request.build(),
         }
         .map_err(|_| CallError::Network)?;
-        let response = request.send().await.map_err(|_| CallError::Network)?;
-        let status = response.status();
-        let text = response.text().await.map_err(|_| CallError::Network)?;
-        Ok((status, text))
+        finish(request).await
     }
+}
+
+/// Sends a built request: the answer's status and text.
+async fn finish(request: gloo_net::http::Request) -> Result<(u16, String), CallError> {
+    let response = request.send().await.map_err(|_| CallError::Network)?;
+    let status = response.status();
+    let text = response.text().await.map_err(|_| CallError::Network)?;
+    Ok((status, text))
 }
 
 /// The answer to a change whose result the dashboard does not need: success whatever the

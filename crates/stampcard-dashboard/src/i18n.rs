@@ -3,12 +3,14 @@
 //! core's error table.
 
 use stampcard_core::ErrorCode;
+use stampcard_core::find::StampStatus;
 use stampcard_core::model::PinState;
+use stampcard_core::wire::{BulkAction, HistoryAction, HistoryActor, HistoryEvent};
 pub use stampcard_widget::i18n::{Lang, ymd};
 
 use crate::api::CallError;
 use crate::state::route::Route;
-use crate::wire::{BulkAction, HistoryItem, StampStatus};
+use crate::state::stamps::BulkDone;
 
 /// The dashboard's fixed strings in `lang`.
 pub fn text(lang: Lang) -> &'static Text {
@@ -39,6 +41,15 @@ pub fn call_error(lang: Lang, error: &CallError) -> String {
                 Lang::Ko => format!("요청이 거부되었어요: {} (코드 {code})", words),
             }
         }
+    }
+}
+
+/// A refused import line: the row's own message (it names the field, which the table's general
+/// words for the code cannot) with its code.
+pub fn code_message(lang: Lang, code: i32, message: &str) -> String {
+    match lang {
+        Lang::En => format!("{} (code {code})", sentence(message)),
+        Lang::Ko => format!("{message} (코드 {code})"),
     }
 }
 
@@ -115,13 +126,51 @@ pub fn bulk_question(lang: Lang, action: BulkAction, count: usize) -> String {
     }
 }
 
-/// What a bulk change did.
-pub fn bulk_done(lang: Lang, affected: u32, missing: usize) -> String {
-    match lang {
-        Lang::En if missing > 0 => format!("{affected} stamps changed; {missing} were not found."),
+/// What a bulk change did: the changed count, then what was not found or left as it was.
+pub fn bulk_done(lang: Lang, done: &BulkDone) -> String {
+    let BulkDone { affected, missing, unchanged, .. } = *done;
+    let mut line = match lang {
         Lang::En => format!("{affected} stamps changed."),
-        Lang::Ko if missing > 0 => format!("스탬프 {affected}개를 바꿨어요. {missing}개는 찾지 못했어요."),
         Lang::Ko => format!("스탬프 {affected}개를 바꿨어요."),
+    };
+    if missing > 0 {
+        line.push_str(&match lang {
+            Lang::En => format!(" {missing} were not found."),
+            Lang::Ko => format!(" {missing}개는 찾지 못했어요."),
+        });
+    }
+    if unchanged > 0 {
+        line.push_str(&match lang {
+            Lang::En => format!(" {unchanged} were already so (or redeemed) and stay as they were."),
+            Lang::Ko => format!(" {unchanged}개는 이미 그 상태(또는 보상 사용)라 그대로예요."),
+        });
+    }
+    line
+}
+
+/// After a dry run with no refused line.
+pub fn import_checked(lang: Lang, rows: u32) -> String {
+    match lang {
+        Lang::En => format!("All {rows} rows are valid. Nothing is written yet: press Import to create the stamps."),
+        Lang::Ko => {
+            format!("{rows}개 행이 모두 올바라요. 아직 저장하지 않았어요. 가져오기를 누르면 스탬프를 만들어요.")
+        }
+    }
+}
+
+/// After a dry run with refused lines.
+pub fn import_refused(lang: Lang, refused: usize, rows: u32) -> String {
+    match lang {
+        Lang::En => format!("{refused} of {rows} rows are refused; nothing can be imported until the file is fixed."),
+        Lang::Ko => format!("{rows}개 행 중 {refused}개가 거절됐어요. 파일을 고칠 때까지 가져올 수 없어요."),
+    }
+}
+
+/// After an import.
+pub fn import_done(lang: Lang, created: u32) -> String {
+    match lang {
+        Lang::En => format!("{created} stamps created."),
+        Lang::Ko => format!("스탬프 {created}개를 만들었어요."),
     }
 }
 
@@ -158,42 +207,40 @@ pub fn qr_name(lang: Lang, stamp_idx: i64) -> String {
 }
 
 /// One history event in words: what happened (with the count), and who did it.
-pub fn history_event(lang: Lang, event: &HistoryItem) -> (String, String) {
+pub fn history_event(lang: Lang, event: &HistoryEvent) -> (String, String) {
     let (before, after) = (event.stamps_before, event.stamps_after);
-    let what = match (lang, event.action.as_str()) {
-        (Lang::En, "CREATE") => format!("Issued with {after} stamps"),
-        (Lang::En, "ADD") => format!("Stamp added: {before} → {after}"),
-        (Lang::En, "REMOVE") => format!("Stamp removed: {before} → {after}"),
-        (Lang::En, "UPDATE") => format!("Updated: {before} → {after}"),
-        (Lang::En, "USE") => "Reward redeemed".to_owned(),
-        (Lang::En, "PIN_RESET") => "PIN reset".to_owned(),
-        (Lang::En, "PIN_SET") => "PIN set by the customer".to_owned(),
-        (Lang::Ko, "CREATE") => format!("발급 (스탬프 {after}개)"),
-        (Lang::Ko, "ADD") => format!("스탬프 찍음: {before} → {after}"),
-        (Lang::Ko, "REMOVE") => format!("스탬프 뺌: {before} → {after}"),
-        (Lang::Ko, "UPDATE") => format!("수정: {before} → {after}"),
-        (Lang::Ko, "USE") => "보상 사용".to_owned(),
-        (Lang::Ko, "PIN_RESET") => "PIN 초기화".to_owned(),
-        (Lang::Ko, "PIN_SET") => "고객이 PIN 설정".to_owned(),
-        (_, other) => format!("{other}: {before} → {after}"),
+    let what = match (lang, event.action) {
+        (Lang::En, HistoryAction::Create) => format!("Issued with {after} stamps"),
+        (Lang::En, HistoryAction::Add) => format!("Stamp added: {before} → {after}"),
+        (Lang::En, HistoryAction::Remove) => format!("Stamp removed: {before} → {after}"),
+        (Lang::En, HistoryAction::Update) => format!("Updated: {before} → {after}"),
+        (Lang::En, HistoryAction::Use) => "Reward redeemed".to_owned(),
+        (Lang::En, HistoryAction::PinReset) => "PIN reset".to_owned(),
+        (Lang::En, HistoryAction::PinSet) => "PIN set by the customer".to_owned(),
+        (Lang::En, HistoryAction::Renew) => "Renewed: the next card was issued".to_owned(),
+        (Lang::Ko, HistoryAction::Create) => format!("발급 (스탬프 {after}개)"),
+        (Lang::Ko, HistoryAction::Add) => format!("스탬프 찍음: {before} → {after}"),
+        (Lang::Ko, HistoryAction::Remove) => format!("스탬프 뺌: {before} → {after}"),
+        (Lang::Ko, HistoryAction::Update) => format!("수정: {before} → {after}"),
+        (Lang::Ko, HistoryAction::Use) => "보상 사용".to_owned(),
+        (Lang::Ko, HistoryAction::PinReset) => "PIN 초기화".to_owned(),
+        (Lang::Ko, HistoryAction::PinSet) => "고객이 PIN 설정".to_owned(),
+        (Lang::Ko, HistoryAction::Renew) => "갱신: 다음 카드 발급".to_owned(),
     };
-    let staff = event.staff_nm.clone().or_else(|| event.staff_idx.map(|idx| format!("#{idx}")));
-    let who = match (lang, event.actor.as_str(), staff) {
-        (Lang::En, _, Some(staff)) => format!("Staff member {staff}"),
-        (Lang::Ko, _, Some(staff)) => format!("직원 {staff}"),
-        (Lang::En, "API_KEY", None) => match event.api_key_idx {
-            Some(key) => format!("API key #{key}"),
-            None => "API key".to_owned(),
-        },
-        (Lang::Ko, "API_KEY", None) => match event.api_key_idx {
-            Some(key) => format!("API 키 #{key}"),
-            None => "API 키".to_owned(),
-        },
-        (Lang::En, "CUSTOMER", None) => "Customer".to_owned(),
-        (Lang::Ko, "CUSTOMER", None) => "고객".to_owned(),
-        (Lang::En, "ONSITE", None) => "On-site (staff password)".to_owned(),
-        (Lang::Ko, "ONSITE", None) => "현장 (직원 비밀번호)".to_owned(),
-        (_, other, None) => other.to_owned(),
+    let who = match (lang, event.actor, event.staff_idx, event.api_key_idx) {
+        (Lang::En, HistoryActor::Staff, Some(staff), _) => format!("Staff member #{staff}"),
+        (Lang::Ko, HistoryActor::Staff, Some(staff), _) => format!("직원 #{staff}"),
+        (Lang::En, HistoryActor::Staff, None, _) => "Staff member".to_owned(),
+        (Lang::Ko, HistoryActor::Staff, None, _) => "직원".to_owned(),
+        (Lang::En, HistoryActor::ApiKey, _, Some(key)) => format!("API key #{key}"),
+        (Lang::Ko, HistoryActor::ApiKey, _, Some(key)) => format!("API 키 #{key}"),
+        // A change made with a dashboard session is recorded as an API key without a key.
+        (Lang::En, HistoryActor::ApiKey, _, None) => "Back office (signed-in user)".to_owned(),
+        (Lang::Ko, HistoryActor::ApiKey, _, None) => "관리 화면 (로그인한 사용자)".to_owned(),
+        (Lang::En, HistoryActor::Customer, ..) => "Customer".to_owned(),
+        (Lang::Ko, HistoryActor::Customer, ..) => "고객".to_owned(),
+        (Lang::En, HistoryActor::Onsite, ..) => "On-site (card password)".to_owned(),
+        (Lang::Ko, HistoryActor::Onsite, ..) => "현장 (카드 비밀번호)".to_owned(),
     };
     (what, who)
 }
@@ -321,8 +368,6 @@ pub struct Text {
     pub preview: &'static str,
     /// A retired card.
     pub retired: &'static str,
-    /// Page not built yet.
-    pub not_yet: &'static str,
     /// Heading of one stamp.
     pub stamp_title: &'static str,
     /// Field list: user id.
@@ -395,6 +440,94 @@ pub struct Text {
     pub choose_card: &'static str,
     /// The create button.
     pub issue: &'static str,
+    /// Caption of the staff table.
+    pub staff_caption: &'static str,
+    /// Label of a staff member's name.
+    pub staff_nm: &'static str,
+    /// Label of a staff member's password.
+    pub staff_pwd: &'static str,
+    /// Legend of the staff member's cards.
+    pub staff_cards: &'static str,
+    /// A staff member on every card.
+    pub every_card: &'static str,
+    /// The add-staff button and heading.
+    pub add_staff: &'static str,
+    /// How staff use their password.
+    pub staff_hint: &'static str,
+    /// Empty staff list.
+    pub no_staff: &'static str,
+    /// Question before deleting a staff member.
+    pub confirm_delete_staff: &'static str,
+    /// After adding a staff member.
+    pub staff_added: &'static str,
+    /// Column of a row's state.
+    pub col_state: &'static str,
+    /// Column of a row's number.
+    pub col_number: &'static str,
+    /// Caption of the key table.
+    pub keys_caption: &'static str,
+    /// Label of a key's label.
+    pub key_label: &'static str,
+    /// The create-key button and heading.
+    pub create_key: &'static str,
+    /// Above a new key.
+    pub key_once: &'static str,
+    /// Empty key list.
+    pub no_keys: &'static str,
+    /// The revoke button.
+    pub revoke: &'static str,
+    /// A revoked key's state.
+    pub revoked: &'static str,
+    /// An active row's state.
+    pub active: &'static str,
+    /// Question before revoking a key.
+    pub confirm_revoke: &'static str,
+    /// Column of a key's first characters.
+    pub col_key: &'static str,
+    /// Column of when a row was created.
+    pub col_created: &'static str,
+    /// What the import page does.
+    pub import_intro: &'static str,
+    /// Label of the CSV file field.
+    pub csv_file: &'static str,
+    /// The dry-run button.
+    pub check_file: &'static str,
+    /// The import button.
+    pub import_now: &'static str,
+    /// Heading of the refused lines.
+    pub refused_lines: &'static str,
+    /// Column of a line number.
+    pub col_line: &'static str,
+    /// Column of why a line was refused.
+    pub col_reason: &'static str,
+    /// What the export page does.
+    pub export_intro: &'static str,
+    /// The CSV download link.
+    pub download_csv: &'static str,
+    /// The JSON lines download link.
+    pub download_jsonl: &'static str,
+    /// Label of the period's first day.
+    pub from_ymd: &'static str,
+    /// Label of the period's last day.
+    pub to_ymd: &'static str,
+    /// The button that shows figures.
+    pub show: &'static str,
+    /// Heading of the adds chart.
+    pub chart_adds: &'static str,
+    /// Heading of the redeems chart.
+    pub chart_redeems: &'static str,
+    /// Heading of the issued chart.
+    pub chart_created: &'static str,
+    /// Heading of the customers chart.
+    pub chart_customers: &'static str,
+    /// Column of a day.
+    pub col_day: &'static str,
+    /// Row of the period's total.
+    pub col_total: &'static str,
+    /// A period that cannot be shown.
+    pub figures_period: &'static str,
+    /// The copy button of a new API key.
+    pub copy_key: &'static str,
 }
 
 const EN: Text = Text {
@@ -458,7 +591,6 @@ const EN: Text = Text {
     saved: "Saved.",
     preview: "What the customer sees",
     retired: "Retired",
-    not_yet: "This page is not part of this build yet.",
     stamp_title: "Stamp",
     user_id: "User id",
     user_nm: "Name",
@@ -495,6 +627,50 @@ const EN: Text = Text {
     user_id_hint: "Leave empty to let the server make one.",
     choose_card: "Choose a card",
     issue: "Issue stamp card",
+    staff_caption: "Staff members",
+    staff_nm: "Name",
+    staff_pwd: "Password (6 to 32 characters)",
+    staff_cards: "Cards (none checked: every card, also later ones)",
+    every_card: "Every card",
+    add_staff: "Add staff member",
+    staff_hint: "At the counter a staff member types their number, a colon and their password (12:blue-heron) where the card's password is asked for.",
+    no_staff: "No staff members yet.",
+    confirm_delete_staff: "Delete this staff member? Their password stops working at once.",
+    staff_added: "Staff member added.",
+    col_state: "State",
+    col_number: "Number",
+    keys_caption: "API keys",
+    key_label: "Label",
+    create_key: "Create key",
+    key_once: "Copy this key now: it is shown only once.",
+    no_keys: "No API keys yet.",
+    revoke: "Revoke",
+    revoked: "Revoked",
+    active: "Active",
+    confirm_revoke: "Revoke this key? Programs using it are refused from now on.",
+    col_key: "Key",
+    col_created: "Created",
+    import_intro: "Stamps for customers moving from paper cards or another provider: a CSV file with a header row (userId, userNm, userPhnno, userEml, userEtc1, userEtc2, memo, stamps, strtYmd, endYmd, activeYn). All rows are imported, or none.",
+    csv_file: "CSV file",
+    check_file: "Check file",
+    import_now: "Import",
+    refused_lines: "Refused lines",
+    col_line: "Line",
+    col_reason: "Reason",
+    export_intro: "Every stamp of the chosen card and status, as a file (a CSV with a header row of the API's field names, or JSON lines).",
+    download_csv: "Download CSV",
+    download_jsonl: "Download JSON lines",
+    from_ymd: "From",
+    to_ymd: "To",
+    show: "Show",
+    chart_adds: "Stamps added",
+    chart_redeems: "Rewards redeemed",
+    chart_created: "Stamps issued",
+    chart_customers: "Customers stamped",
+    col_day: "Day",
+    col_total: "Total",
+    figures_period: "Choose a period of 1 to 366 days, the first day not after the last.",
+    copy_key: "Copy key",
 };
 
 const KO: Text = Text {
@@ -558,7 +734,6 @@ const KO: Text = Text {
     saved: "저장했어요.",
     preview: "고객에게 보이는 모습",
     retired: "사용 종료",
-    not_yet: "이 화면은 아직 이 빌드에 없어요.",
     stamp_title: "스탬프",
     user_id: "사용자 ID",
     user_nm: "이름",
@@ -595,6 +770,50 @@ const KO: Text = Text {
     user_id_hint: "비워 두면 서버가 만들어요.",
     choose_card: "카드를 고르세요",
     issue: "스탬프 카드 발급",
+    staff_caption: "직원 목록",
+    staff_nm: "이름",
+    staff_pwd: "비밀번호 (6~32자)",
+    staff_cards: "카드 (선택하지 않으면 이후 카드까지 모든 카드)",
+    every_card: "모든 카드",
+    add_staff: "직원 추가",
+    staff_hint: "매장에서 직원은 카드 비밀번호 자리에 번호, 콜론, 비밀번호(12:blue-heron)를 입력해요.",
+    no_staff: "아직 직원이 없어요.",
+    confirm_delete_staff: "이 직원을 삭제할까요? 비밀번호가 바로 쓸 수 없게 돼요.",
+    staff_added: "직원을 추가했어요.",
+    col_state: "상태",
+    col_number: "번호",
+    keys_caption: "API 키 목록",
+    key_label: "이름표",
+    create_key: "키 만들기",
+    key_once: "지금 이 키를 복사하세요. 다시 보여주지 않아요.",
+    no_keys: "아직 API 키가 없어요.",
+    revoke: "폐기",
+    revoked: "폐기됨",
+    active: "사용 중",
+    confirm_revoke: "이 키를 폐기할까요? 이 키를 쓰는 프로그램은 이제 거절돼요.",
+    col_key: "키",
+    col_created: "만든 때",
+    import_intro: "종이 카드나 다른 서비스에서 옮겨 오는 고객의 스탬프: 머리 행(userId, userNm, userPhnno, userEml, userEtc1, userEtc2, memo, stamps, strtYmd, endYmd, activeYn)이 있는 CSV 파일. 모든 행을 가져오거나 하나도 가져오지 않아요.",
+    csv_file: "CSV 파일",
+    check_file: "파일 확인",
+    import_now: "가져오기",
+    refused_lines: "거절된 줄",
+    col_line: "줄",
+    col_reason: "이유",
+    export_intro: "고른 카드와 상태의 모든 스탬프를 파일로 받아요 (API 필드 이름의 머리 행이 있는 CSV, 또는 JSON lines).",
+    download_csv: "CSV 내려받기",
+    download_jsonl: "JSON lines 내려받기",
+    from_ymd: "시작일",
+    to_ymd: "종료일",
+    show: "보기",
+    chart_adds: "찍은 스탬프",
+    chart_redeems: "사용한 보상",
+    chart_created: "발급한 스탬프",
+    chart_customers: "스탬프 받은 고객",
+    col_day: "날짜",
+    col_total: "합계",
+    figures_period: "시작일이 종료일보다 늦지 않은 1~366일 기간을 고르세요.",
+    copy_key: "키 복사",
 };
 
 #[cfg(test)]
@@ -624,22 +843,40 @@ mod tests {
 
     #[test]
     fn history_says_what_when_and_who() {
-        let event = |action: &str, actor: &str, api_key_idx, staff_nm: Option<&str>| HistoryItem {
+        let event = |action, actor, api_key_idx, staff_idx| HistoryEvent {
             event_idx: 1,
-            action: action.into(),
+            stamp_idx: 9,
+            action,
             stamps_before: 2,
             stamps_after: 3,
-            actor: actor.into(),
+            actor,
             api_key_idx,
-            staff_idx: None,
-            staff_nm: staff_nm.map(str::to_owned),
+            staff_idx,
             reg_ymdt: stampcard_core::types::Ymdt::parse("2026-01-01 10:00:00").expect("time"),
         };
-        let line = |e: HistoryItem| history_event(Lang::En, &e);
-        assert_eq!(line(event("ADD", "API_KEY", Some(4), None)), ("Stamp added: 2 → 3".into(), "API key #4".into()));
-        assert_eq!(line(event("USE", "CUSTOMER", None, None)).1, "Customer");
-        assert_eq!(line(event("ADD", "STAFF", None, Some("Mina"))).1, "Staff member Mina");
-        assert_eq!(line(event("NEW_KIND", "ROBOT", None, None)), ("NEW_KIND: 2 → 3".into(), "ROBOT".into()));
+        let line = |e: HistoryEvent| history_event(Lang::En, &e);
+        assert_eq!(
+            line(event(HistoryAction::Add, HistoryActor::ApiKey, Some(4), None)),
+            ("Stamp added: 2 → 3".into(), "API key #4".into())
+        );
+        assert_eq!(line(event(HistoryAction::Use, HistoryActor::Customer, None, None)).1, "Customer");
+        assert_eq!(
+            line(event(HistoryAction::PinReset, HistoryActor::ApiKey, None, None)).1,
+            "Back office (signed-in user)",
+            "a dashboard session's change has no API key"
+        );
+        // A staff member redeeming through the redeem API has both ids: the staff member is who.
+        assert_eq!(line(event(HistoryAction::Use, HistoryActor::Staff, Some(4), Some(7))).1, "Staff member #7");
+        assert!(line(event(HistoryAction::Renew, HistoryActor::ApiKey, Some(4), None)).0.starts_with("Renewed"));
+    }
+
+    #[test]
+    fn a_bulk_result_says_what_changed_and_what_did_not() {
+        let done = |missing, unchanged| BulkDone { action: BulkAction::Activate, affected: 2, missing, unchanged };
+        assert_eq!(bulk_done(Lang::En, &done(0, 0)), "2 stamps changed.");
+        assert_eq!(bulk_done(Lang::En, &done(1, 0)), "2 stamps changed. 1 were not found.");
+        assert!(bulk_done(Lang::En, &done(0, 3)).contains("3 were already so"));
+        assert!(bulk_done(Lang::Ko, &done(1, 3)).contains("1개") && bulk_done(Lang::Ko, &done(1, 3)).contains("3개"));
     }
 
     #[test]

@@ -10,7 +10,6 @@ pub mod components;
 pub mod i18n;
 pub mod qr;
 pub mod state;
-pub mod wire;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,23 +1,28 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the sign-in form's labels, the
 //! navigation by role, the confirmation dialog, the QR code's accessible SVG, the card
-//! editor's live verdicts and the widget's card as the preview in a shadow root.
+//! editor's live verdicts, the widget's card as the preview in a shadow root, and a figure's
+//! chart with its table.
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
+use stampcard_core::dashboard::Role;
+use stampcard_core::find::{StatsCounts, StatsDay, StatsResult};
+use stampcard_core::types::Ymd;
 use stampcard_dashboard::api::Api;
 use stampcard_dashboard::components::Ctx;
 use stampcard_dashboard::components::card_editor::{CardEditor, CardEditorProps};
 use stampcard_dashboard::components::confirm::{Confirm, ConfirmProps};
+use stampcard_dashboard::components::figures::Chart;
 use stampcard_dashboard::components::nav::Nav;
 use stampcard_dashboard::components::qr::{Qr, QrProps};
 use stampcard_dashboard::components::sign_in::{SignIn, SignInProps};
 use stampcard_dashboard::i18n::Lang;
+use stampcard_dashboard::state::figures::{CHART_HEIGHT, Figure};
 use stampcard_dashboard::state::route::Route;
 use stampcard_dashboard::state::session::SignedOutWhy;
-use stampcard_dashboard::wire::Role;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -202,7 +207,7 @@ async fn navigation_shows_owners_everything_and_staff_only_their_pages() {
     assert_eq!(owner.get("nav").get_attribute("aria-label").as_deref(), Some("Main"));
     drop(owner);
     let staff = render::<InCtx>(nav(Role::Staff)).await;
-    assert_eq!(staff.texts("nav a"), ["Cards", "Stamps", "Figures"]);
+    assert_eq!(staff.texts("nav a"), ["Cards", "Stamps"]);
 }
 
 // ---- confirmation dialog ---------------------------------------------------------------
@@ -249,6 +254,41 @@ async fn the_dialog_states_the_change_takes_the_focus_and_escape_cancels() {
     yew::scheduler::flush().await;
     assert_eq!(document().active_element().and_then(|a| a.text_content()).as_deref(), Some("Ask"));
     asker.remove();
+}
+
+// ---- figures ---------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn a_chart_is_a_picture_beside_a_table_with_the_same_numbers() {
+    let day = |ymd: &str, adds| StatsDay {
+        ymd: Ymd::parse(ymd).expect("day"),
+        counts: StatsCounts { adds, ..StatsCounts::default() },
+    };
+    let stats = StatsResult {
+        days: vec![day("2026-03-01", 2), day("2026-03-02", 0), day("2026-03-03", 4)],
+        totals: StatsCounts { adds: 6, ..StatsCounts::default() },
+    };
+    let chart = html! { <Chart {stats} figure={Figure::Adds} /> };
+    let page = render::<InCtx>(in_ctx(Role::Owner, Lang::En, chart)).await;
+    assert_eq!(page.get("h2").text_content().as_deref(), Some("Stamps added · 6"));
+    // The picture is hidden from screen readers; the table says the same.
+    assert_eq!(page.get("figure").get_attribute("aria-hidden").as_deref(), Some("true"));
+    let heights: Vec<String> = {
+        let bars = page.root.query_selector_all("svg rect.bar").expect("selector");
+        (0..bars.length())
+            .filter_map(|i| bars.get(i))
+            .filter_map(|n| n.dyn_into::<Element>().ok())
+            .map(|bar| bar.get_attribute("height").unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(heights, [(CHART_HEIGHT / 2).to_string(), "0".to_owned(), CHART_HEIGHT.to_string()]);
+    assert_eq!(page.texts("tbody th"), ["2026-03-01", "2026-03-02", "2026-03-03"]);
+    assert_eq!(page.texts("tbody td"), ["2", "0", "4"]);
+    assert_eq!(page.texts("tfoot td"), ["6"]);
+    // The table scrolls on its own: it takes the focus so a keyboard can scroll it.
+    let region = page.get("[role=region]");
+    assert_eq!(region.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(region.get_attribute("aria-label").as_deref(), Some("Stamps added"));
 }
 
 // ---- QR code ---------------------------------------------------------------------------

@@ -437,10 +437,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The files the customer page needs, relative to the www folder: without them every stamp
-/// link would open a blank page, so the server refuses to start instead.
-const WWW_FILES: &[&str] =
-    &["stamp.html", "widget/stampcard.js", "widget/pkg/stampcard_widget.js", "widget/pkg/stampcard_widget_bg.wasm"];
+/// The files the customer page and the dashboard need, relative to the www folder: without
+/// them every stamp link (or the back office at `/`) would open a blank page, so the server
+/// refuses to start instead.
+const WWW_FILES: &[&str] = &[
+    "stamp.html",
+    "widget/stampcard.js",
+    "widget/pkg/stampcard_widget.js",
+    "widget/pkg/stampcard_widget_bg.wasm",
+    "dashboard/index.html",
+    "dashboard/dashboard.js",
+    "dashboard/dashboard.css",
+    "dashboard/pkg/stampcard_dashboard.js",
+    "dashboard/pkg/stampcard_dashboard_bg.wasm",
+];
 
 fn check_www(dir: &Path) -> anyhow::Result<()> {
     let shown = if dir.is_relative() {
@@ -457,6 +467,12 @@ fn check_www(dir: &Path) -> anyhow::Result<()> {
     if missing.iter().any(|file| file.starts_with("widget/pkg/")) {
         anyhow::bail!(
             "the stamp-page widget is not built: {} missing in the www folder {shown}; run `cargo xtask build` (it writes www/widget/pkg/) and ship www/ with it",
+            missing.join(", ")
+        );
+    }
+    if missing.iter().any(|file| file.starts_with("dashboard/pkg/")) {
+        anyhow::bail!(
+            "the dashboard (the back office at /) is not built: {} missing in the www folder {shown}; run `cargo xtask build` (it writes www/dashboard/pkg/) and ship www/ with it",
             missing.join(", ")
         );
     }

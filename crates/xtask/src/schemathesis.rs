@@ -155,12 +155,25 @@ fn run_once(bin: &Path, spec: Run) -> Result<Outcome> {
 /// widget's build output is empty placeholders.
 fn stub_www(dir: &Path) -> Result<PathBuf> {
     let www = dir.join("www");
-    std::fs::create_dir_all(www.join("widget/pkg")).with_context(|| format!("creating {}", www.display()))?;
-    for shipped in ["stamp.html", "widget/stampcard.js"] {
+    for folder in ["widget/pkg", "dashboard/pkg"] {
+        std::fs::create_dir_all(www.join(folder)).with_context(|| format!("creating {}", www.display()))?;
+    }
+    for shipped in [
+        "stamp.html",
+        "widget/stampcard.js",
+        "dashboard/index.html",
+        "dashboard/dashboard.js",
+        "dashboard/dashboard.css",
+    ] {
         std::fs::copy(project_root().join("www").join(shipped), www.join(shipped))
             .with_context(|| format!("copying www/{shipped}"))?;
     }
-    for built in ["widget/pkg/stampcard_widget.js", "widget/pkg/stampcard_widget_bg.wasm"] {
+    for built in [
+        "widget/pkg/stampcard_widget.js",
+        "widget/pkg/stampcard_widget_bg.wasm",
+        "dashboard/pkg/stampcard_dashboard.js",
+        "dashboard/pkg/stampcard_dashboard_bg.wasm",
+    ] {
         std::fs::write(www.join(built), b"").with_context(|| format!("writing {built}"))?;
     }
     Ok(www)

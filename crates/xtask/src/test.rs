@@ -23,6 +23,9 @@ const BACKEND_ENV: &str = "STAMPCARD_TEST_BACKEND";
 /// Chrome capabilities for wasm-bindgen-test-runner, relative to the root.
 const WEBDRIVER_JSON: &str = "tests/webdriver.json";
 const E2E_SCRIPT: &str = "tests/e2e/run.mjs";
+/// The dashboard's end-to-end script (issue 11 item 8): the back office at `/` as an owner and
+/// as a staff login.
+const E2E_DASHBOARD_SCRIPT: &str = "tests/e2e/dashboard.mjs";
 
 pub struct Options {
     /// Check tools without installing them, and skip the schemathesis, build + e2e steps.
@@ -134,17 +137,22 @@ fn end_to_end(steps: &mut Steps, pg: &Postgres) -> Result<()> {
         }
         Ok(())
     })?;
-    steps.run("e2e (sqlite)", || run(&mut e2e("sqlite")))?;
+    steps.run("e2e (sqlite)", || run(&mut e2e(E2E_SCRIPT, "sqlite")))?;
     steps.run("e2e (postgres)", || {
         // A fresh database, so the run does not see rows left by native tests.
         let url = pg.create_database("e2e_1")?;
-        run(&mut e2e(&url))
+        run(&mut e2e(E2E_SCRIPT, &url))
+    })?;
+    steps.run("e2e dashboard (sqlite)", || run(&mut e2e(E2E_DASHBOARD_SCRIPT, "sqlite")))?;
+    steps.run("e2e dashboard (postgres)", || {
+        let url = pg.create_database("e2e_dashboard")?;
+        run(&mut e2e(E2E_DASHBOARD_SCRIPT, &url))
     })
 }
 
-fn e2e(database_url: &str) -> Command {
+fn e2e(script: &str, database_url: &str) -> Command {
     let mut node = cmd("node");
-    node.arg(E2E_SCRIPT)
+    node.arg(script)
         .env("STAMPCARD_BIN", target_dir().join("debug").join(SERVER_BIN))
         .env("STAMPCARD_WWW", project_root().join("www"))
         .env("CHROMIUM", CHROMIUM)

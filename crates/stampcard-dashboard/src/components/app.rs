@@ -11,10 +11,14 @@ use yew::prelude::*;
 use crate::api::Api;
 use crate::components::card_editor::CardEditor;
 use crate::components::cards::CardsPage;
+use crate::components::export::ExportPage;
+use crate::components::figures::FiguresPage;
+use crate::components::import::ImportPage;
+use crate::components::keys::KeysPage;
 use crate::components::nav::Nav;
 use crate::components::new_stamp::NewStamp;
-use crate::components::not_yet::NotYet;
 use crate::components::sign_in::SignIn;
+use crate::components::staff::StaffPage;
 use crate::components::stamp::{StampPage, StampPrint};
 use crate::components::stamps::StampsPage;
 use crate::components::{Ctx, today};
@@ -124,9 +128,11 @@ pub fn App(props: &AppProps) -> Html {
             Route::Cards => html! { <CardsPage /> },
             Route::CardNew => html! { <CardEditor key="new" card_idx={None::<i64>} /> },
             Route::CardEdit(card_idx) => html! { <CardEditor key={card_idx} card_idx={Some(card_idx)} /> },
-            Route::Staff | Route::ApiKeys | Route::Import | Route::Export | Route::Figures => {
-                html! { <NotYet {route} /> }
-            }
+            Route::Staff => html! { <StaffPage /> },
+            Route::ApiKeys => html! { <KeysPage /> },
+            Route::Import => html! { <ImportPage /> },
+            Route::Export => html! { <ExportPage /> },
+            Route::Figures => html! { <FiguresPage /> },
         }
     } else {
         html! { <StampsPage /> }

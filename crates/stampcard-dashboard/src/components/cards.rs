@@ -1,15 +1,15 @@
 //! The card list: a table of the account's cards, with links to edit them (owners).
 
+use stampcard_core::dashboard::Role;
+use stampcard_core::wire::CardView;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api::CallError;
 use crate::components::{error_line, use_ctx};
 use crate::i18n::text;
+use crate::state::card_form::is_retired;
 use crate::state::route::Route;
-use stampcard_core::wire::CardView;
-
-use crate::wire::{Role, is_retired};
 
 /// The cards page.
 #[component]

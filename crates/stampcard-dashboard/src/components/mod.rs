@@ -5,21 +5,25 @@ pub mod app;
 pub mod card_editor;
 pub mod cards;
 pub mod confirm;
+pub mod export;
+pub mod figures;
+pub mod import;
+pub mod keys;
 pub mod nav;
 pub mod new_stamp;
-pub mod not_yet;
 pub mod preview;
 pub mod qr;
 pub mod sign_in;
+pub mod staff;
 pub mod stamp;
 pub mod stamps;
 
 use chrono::NaiveDate;
+use stampcard_core::dashboard::Role;
 use yew::prelude::*;
 
 use crate::api::{Api, CallError};
 use crate::i18n::Lang;
-use crate::wire::Role;
 
 /// What every page of a signed-in user needs, provided by the app.
 #[derive(Debug, Clone, PartialEq)]

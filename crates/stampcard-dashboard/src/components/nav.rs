@@ -1,12 +1,12 @@
 //! The navigation: one link per section the user's role allows (staff do not see the
 //! owner's pages; the API refuses them anyway).
 
+use stampcard_core::dashboard::Role;
 use yew::prelude::*;
 
 use crate::components::use_ctx;
 use crate::i18n::{nav_label, text};
 use crate::state::route::{NAV, Route};
-use crate::wire::Role;
 
 /// Properties of [`Nav`].
 #[derive(Debug, Clone, PartialEq, Properties)]

@@ -9,9 +9,9 @@ use yew::prelude::*;
 use crate::api::CallError;
 use crate::components::{error_line, event_value, go, use_ctx};
 use crate::i18n::text;
+use crate::state::card_form::is_retired;
 use crate::state::route::Route;
 use crate::state::stamp_form::StampForm;
-use crate::wire::is_retired;
 
 /// Properties of [`Field`].
 #[derive(Debug, Clone, PartialEq, Properties)]

@@ -1,5 +1,6 @@
 //! The sign-in form at `/`: "Email" and "Password", the refusal in the core's words.
 
+use stampcard_core::dashboard::SessionView;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -7,7 +8,6 @@ use crate::api::{Api, CallError};
 use crate::components::event_value;
 use crate::i18n::{Lang, call_error, text};
 use crate::state::session::SignedOutWhy;
-use crate::wire::SessionView;
 
 /// Properties of [`SignIn`].
 #[derive(Debug, Clone, PartialEq, Properties)]

@@ -12,7 +12,9 @@ use crate::components::qr::Qr;
 use crate::components::{Ctx, error_line, event_value, go, use_ctx};
 use crate::i18n::{self, text, ymd};
 use crate::state::route::Route;
-use crate::wire::{HistoryItem, StampItem, StampStatus};
+use stampcard_core::dashboard::Role;
+use stampcard_core::find::{StampStatus, StampView};
+use stampcard_core::wire::HistoryEvent;
 
 /// Properties of [`StampPage`] and [`StampPrint`].
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -22,7 +24,7 @@ pub struct StampProps {
 }
 
 /// A stamp and its history once loaded, or why not.
-type Loaded = Option<Result<(StampItem, Vec<HistoryItem>), CallError>>;
+type Loaded = Option<Result<(StampView, Vec<HistoryEvent>), CallError>>;
 
 /// A stamp and its history, loaded again whenever the returned serial is bumped.
 #[hook]
@@ -66,6 +68,10 @@ pub fn StampPage(props: &StampProps) -> Html {
     let lang = ctx.lang;
     let t = text(lang);
     let stamp_idx = props.stamp_idx;
+    // Staff may add, remove, reset the PIN and redeem; setting the count, (de)activating and
+    // deleting are the owner's (the API refuses them to staff anyway), so staff are not
+    // offered them.
+    let owner = ctx.role == Role::Owner;
     let (loaded, serial) = use_stamp(&ctx, stamp_idx);
     let busy = use_state(|| false);
     let error = use_state(|| None::<CallError>);
@@ -120,7 +126,7 @@ pub fn StampPage(props: &StampProps) -> Html {
             });
         })
     };
-    let (stamp, history) = match loaded {
+    let (view, history) = match loaded {
         None => {
             return html! {
                 <section class="page"><h1>{ format!("{} #{stamp_idx}", t.stamp_title) }</h1>
@@ -135,6 +141,8 @@ pub fn StampPage(props: &StampProps) -> Html {
         }
         Some(Ok(loaded)) => loaded,
     };
+    // The validate fields; the status, PIN state and dates after are the view's own.
+    let stamp = &view.stamp;
     let button = |label: &'static str, act: Act, class: &'static str| {
         let run = run.clone();
         html! {
@@ -178,7 +186,7 @@ pub fn StampPage(props: &StampProps) -> Html {
     let field = |label: &'static str, value: String| {
         html! { <><dt>{ label }</dt><dd>{ if value.is_empty() { "—".to_owned() } else { value } }</dd></> }
     };
-    let pin = stamp.pin_state.map(|state| i18n::pin_state(lang, state).to_owned()).unwrap_or_default();
+    let pin = i18n::pin_state(lang, view.pin_state).to_owned();
     let events = history.iter().rev().map(|event| {
         let (what, who) = i18n::history_event(lang, event);
         html! {
@@ -190,7 +198,7 @@ pub fn StampPage(props: &StampProps) -> Html {
         }
     });
     let active = stamp.active_yn.is_yes();
-    let redeemed = stamp.status == StampStatus::Redeemed;
+    let redeemed = view.status == StampStatus::Redeemed;
     let dialog = (*confirm).map(|act| {
         let (question, label) = match act {
             Act::Redeem => (t.confirm_redeem, t.redeem),
@@ -210,7 +218,7 @@ pub fn StampPage(props: &StampProps) -> Html {
         <section class="page stamp">
             <div class="title-row">
                 <h1>{ format!("{} #{stamp_idx}", t.stamp_title) }</h1>
-                <span class={classes!("badge", stamp.status.wire().to_lowercase())}>{ i18n::status(lang, stamp.status) }</span>
+                <span class={classes!("badge", view.status.as_str().to_lowercase())}>{ i18n::status(lang, view.status) }</span>
             </div>
             <div class="split">
                 <div>
@@ -232,11 +240,12 @@ pub fn StampPage(props: &StampProps) -> Html {
                             { button(t.add_stamp, Act::Add, "primary") }
                             { button(t.remove_stamp, Act::Remove, "secondary") }
                             { button(t.reset_pin, Act::ResetPin, "secondary") }
-                            if active { { button(t.deactivate, Act::Active(false), "secondary") } }
-                            else { { button(t.activate, Act::Active(true), "secondary") } }
+                            if owner && active { { button(t.deactivate, Act::Active(false), "secondary") } }
+                            if owner && !active { { button(t.activate, Act::Active(true), "secondary") } }
                             if !redeemed { { ask(t.redeem, Act::Redeem) } }
-                            { ask(t.delete, Act::Delete) }
+                            if owner { { ask(t.delete, Act::Delete) } }
                         </div>
+                        if owner {
                         <form class="inline" onsubmit={on_set_count}>
                             <div class="field">
                                 <label for="set-count">{ t.count }</label>
@@ -246,6 +255,7 @@ pub fn StampPage(props: &StampProps) -> Html {
                             <button type="submit" class="btn secondary" disabled={*busy || count.trim().parse::<u32>().is_err()}>
                                 { t.set_count }</button>
                         </form>
+                        }
                         { error_line(lang, &error) }
                         if let Some(words) = *notice { <p class="alert ok" role="status">{ words }</p> }
                     </div>
@@ -287,7 +297,7 @@ pub fn StampPrint(props: &StampProps) -> Html {
     let body = match loaded {
         None => html! { <p class="loading" role="status">{ t.loading }</p> },
         Some(Err(failure)) => error_line(lang, &Some(failure)),
-        Some(Ok((stamp, _))) => html! {
+        Some(Ok((StampView { stamp, .. }, _))) => html! {
             <div class="counter-card">
                 <h1>{ &stamp.card_nm }</h1>
                 if !stamp.card_ttl.is_empty() { <p class="reward">{ &stamp.card_ttl }</p> }

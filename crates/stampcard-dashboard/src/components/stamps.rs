@@ -3,7 +3,9 @@
 
 use std::rc::Rc;
 
-use stampcard_core::wire::CardView;
+use stampcard_core::dashboard::Role;
+use stampcard_core::find::StampStatus;
+use stampcard_core::wire::{BulkAction, CardView};
 
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -12,8 +14,7 @@ use crate::components::confirm::Confirm;
 use crate::components::{error_line, event_checked, event_value, use_ctx};
 use crate::i18n::{self, text, ymd};
 use crate::state::route::Route;
-use crate::state::stamps::{StampsAction, StampsState};
-use crate::wire::{BulkAction, Role, StampStatus};
+use crate::state::stamps::{FILTER_STATUSES, StampsAction, StampsState};
 
 /// `StampsState` as a Yew reducer; the transitions are in [`StampsState::reduce`].
 struct Store(StampsState);
@@ -71,7 +72,7 @@ pub fn StampsPage() -> Html {
         Callback::from(move |event: InputEvent| dispatcher.dispatch(StampsAction::Search(event_value(&event))))
     };
     let on_card = dispatch(|value| StampsAction::Card(value.parse().ok()));
-    let on_status = dispatch(|value| StampsAction::Status(StampStatus::from_wire(&value)));
+    let on_status = dispatch(|value| StampsAction::Status(StampStatus::parse(&value).ok()));
     let on_confirm = {
         let (ctx, dispatcher) = (ctx.clone(), store.dispatcher());
         let (action, ids) = (state.confirm, state.selected.iter().copied().collect::<Vec<_>>());
@@ -102,18 +103,18 @@ pub fn StampsPage() -> Html {
         let selected = state.query.card_idx == Some(card.card_idx);
         html! { <option value={card.card_idx.to_string()} {selected}>{ &card.card_nm }</option> }
     });
-    let status_options = StampStatus::ALL.into_iter().map(|status| {
+    let status_options = FILTER_STATUSES.into_iter().map(|status| {
         let selected = state.query.status == Some(status);
-        html! { <option value={status.wire()} {selected}>{ i18n::status(lang, status) }</option> }
+        html! { <option value={status.as_str()} {selected}>{ i18n::status(lang, status) }</option> }
     });
     let rows = state.items.iter().map(|item| {
-        let id = item.stamp_idx;
+        let id = item.stamp.stamp_idx;
         let checked = state.selected.contains(&id);
         let on_toggle = {
             let dispatcher = store.dispatcher();
             Callback::from(move |_: Event| dispatcher.dispatch(StampsAction::Toggle(id)))
         };
-        let who = [&item.user_nm, &item.user_phnno, &item.user_eml]
+        let who = [&item.stamp.user_nm, &item.stamp.user_phnno, &item.stamp.user_eml]
             .into_iter()
             .filter(|field| !field.is_empty())
             .cloned()
@@ -124,15 +125,15 @@ pub fn StampsPage() -> Html {
                 if owner {
                     <td class="check">
                         <input type="checkbox" {checked} onchange={on_toggle}
-                            aria-label={i18n::select_stamp(lang, id, &item.user_id)} />
+                            aria-label={i18n::select_stamp(lang, id, &item.stamp.user_id)} />
                     </td>
                 }
                 <td><a href={Route::Stamp(id).href()}>{ format!("#{id}") }</a></td>
-                <td><span class="uid">{ &item.user_id }</span>if !who.is_empty() { <span class="sub">{ who }</span> }</td>
-                <td>{ &item.card_nm }</td>
-                <td class="num">{ format!("{} / {}", item.stamps, item.max_stamps) }</td>
-                <td><span class={classes!("badge", item.status.wire().to_lowercase())}>{ i18n::status(lang, item.status) }</span></td>
-                <td class="dates">{ format!("{} – {}", ymd(item.strt_ymd), ymd(item.end_ymd)) }</td>
+                <td><span class="uid">{ &item.stamp.user_id }</span>if !who.is_empty() { <span class="sub">{ who }</span> }</td>
+                <td>{ &item.stamp.card_nm }</td>
+                <td class="num">{ format!("{} / {}", item.stamp.stamps, item.stamp.max_stamps) }</td>
+                <td><span class={classes!("badge", item.status.as_str().to_lowercase())}>{ i18n::status(lang, item.status) }</span></td>
+                <td class="dates">{ format!("{} – {}", ymd(item.stamp.strt_ymd), ymd(item.stamp.end_ymd)) }</td>
             </tr>
         }
     });
@@ -185,8 +186,8 @@ pub fn StampsPage() -> Html {
                     { for bulk_buttons }
                 </div>
             }
-            if let Some((_, affected, missing)) = state.done {
-                <p class="alert ok" role="status">{ i18n::bulk_done(lang, affected, missing) }</p>
+            if let Some(done) = &state.done {
+                <p class="alert ok" role="status">{ i18n::bulk_done(lang, done) }</p>
             }
             { error_line(lang, &state.error) }
             <div class="table-wrap">

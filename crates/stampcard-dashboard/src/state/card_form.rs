@@ -7,7 +7,10 @@ use stampcard_core::model::StampState;
 use stampcard_core::types::{YesNo, Ymd};
 use stampcard_core::wire::{CardCreateRequest, CardUpdateRequest, CardView, PageView};
 
-use crate::wire::is_retired;
+/// Whether a card is retired (`activeYn = N`): no new stamps on it.
+pub fn is_retired(card: &CardView) -> bool {
+    card.active_yn == YesNo::N
+}
 
 /// The form's fields, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! The sign-in gate: checking a remembered session, signed out (with why), or signed in.
 
+use stampcard_core::dashboard::SessionView;
+
 use crate::api::CallError;
-use crate::wire::SessionView;
 
 /// Where the sign-in stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +68,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::Role;
+    use stampcard_core::dashboard::Role;
 
     fn me() -> SessionView {
         SessionView {

@@ -4,7 +4,19 @@
 use std::collections::BTreeSet;
 
 use crate::api::CallError;
-use crate::wire::{BulkAction, BulkResult, StampItem, StampPage, StampStatus};
+use stampcard_core::find::{StampPage, StampStatus, StampView};
+use stampcard_core::wire::{BulkAction, BulkResult};
+
+/// The status filter's choices, in the order a shop meets them (the core's `ALL` is the
+/// precedence order).
+pub const FILTER_STATUSES: [StampStatus; 6] = [
+    StampStatus::Active,
+    StampStatus::Full,
+    StampStatus::Redeemed,
+    StampStatus::Inactive,
+    StampStatus::Upcoming,
+    StampStatus::Expired,
+];
 
 /// Rows per page.
 pub const PAGE_SIZE: u32 = 50;
@@ -32,7 +44,7 @@ impl ListQuery {
             query.append_pair("cardIdx", &card_idx.to_string());
         }
         if let Some(status) = self.status {
-            query.append_pair("status", status.wire());
+            query.append_pair("status", status.as_str());
         }
         query.append_pair("limit", &PAGE_SIZE.to_string());
         if let Some(cursor) = cursor {
@@ -51,7 +63,7 @@ pub struct StampsState {
     /// so "Previous" goes back without the API having to page backwards.
     pub cursors: Vec<Option<String>>,
     /// This page's rows.
-    pub items: Vec<StampItem>,
+    pub items: Vec<StampView>,
     /// The next page's cursor.
     pub next_cursor: Option<String>,
     /// A page is loading; bumping `load` asks the component to fetch it.
@@ -66,8 +78,21 @@ pub struct StampsState {
     pub confirm: Option<BulkAction>,
     /// A bulk change is in flight.
     pub busy: bool,
-    /// What the last bulk change did: `(action, affected, missing)`.
-    pub done: Option<(BulkAction, u32, usize)>,
+    /// What the last bulk change did.
+    pub done: Option<BulkDone>,
+}
+
+/// What the last bulk change did, as the page reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkDone {
+    /// The change.
+    pub action: BulkAction,
+    /// Stamps changed.
+    pub affected: u32,
+    /// Ids not found (deleted meanwhile, say).
+    pub missing: usize,
+    /// Stamps left as they were (already in that state, or redeemed).
+    pub unchanged: usize,
 }
 
 /// What happened on the stamps page.
@@ -125,7 +150,7 @@ impl StampsState {
 
     /// Whether every row of the page is checked (and there is one).
     pub fn all_selected(&self) -> bool {
-        !self.items.is_empty() && self.items.iter().all(|item| self.selected.contains(&item.stamp_idx))
+        !self.items.is_empty() && self.items.iter().all(|item| self.selected.contains(&item.stamp.stamp_idx))
     }
 
     fn reload_from_start(&mut self) {
@@ -161,7 +186,7 @@ impl StampsState {
                 self.loading = false;
                 self.error = None;
                 // A stamp that left the page (deleted, filtered out) cannot stay selected.
-                let ids: BTreeSet<i64> = page.items.iter().map(|item| item.stamp_idx).collect();
+                let ids: BTreeSet<i64> = page.items.iter().map(|item| item.stamp.stamp_idx).collect();
                 self.selected.retain(|id| ids.contains(id));
                 self.items = page.items;
                 self.next_cursor = page.next_cursor;
@@ -188,7 +213,7 @@ impl StampsState {
             }
             StampsAction::Reload => self.reload(),
             StampsAction::Toggle(id) => {
-                if !self.selected.remove(&id) && self.items.iter().any(|item| item.stamp_idx == id) {
+                if !self.selected.remove(&id) && self.items.iter().any(|item| item.stamp.stamp_idx == id) {
                     self.selected.insert(id);
                 }
             }
@@ -196,7 +221,7 @@ impl StampsState {
                 if self.all_selected() {
                     self.selected.clear();
                 } else {
-                    self.selected = self.items.iter().map(|item| item.stamp_idx).collect();
+                    self.selected = self.items.iter().map(|item| item.stamp.stamp_idx).collect();
                 }
             }
             StampsAction::Ask(action) => {
@@ -212,7 +237,12 @@ impl StampsState {
                 self.busy = false;
                 match result {
                     Ok(result) => {
-                        self.done = action.map(|action| (action, result.affected, result.missing.len()));
+                        self.done = action.map(|action| BulkDone {
+                            action,
+                            affected: result.affected,
+                            missing: result.missing.len(),
+                            unchanged: result.unchanged.len(),
+                        });
                         self.selected.clear();
                         self.error = None;
                         self.reload();
@@ -227,36 +257,43 @@ impl StampsState {
 
 #[cfg(test)]
 mod tests {
+    use stampcard_core::model::PinState;
     use stampcard_core::types::{YesNo, Ymd, Ymdt};
+    use stampcard_core::wire::ValidateResult;
 
     use super::*;
 
-    fn item(stamp_idx: i64) -> StampItem {
-        StampItem {
-            stamp_idx,
-            card_idx: 1,
-            card_nm: "Coffee".into(),
-            card_ttl: "Free coffee".into(),
-            stamps: 2,
-            max_stamps: 10,
-            stamp_url: format!("http://127.0.0.1/stamp/t{stamp_idx}"),
-            url: String::new(),
-            strt_ymd: Ymd::parse("2026-01-01").expect("date"),
-            end_ymd: Ymd::parse("2026-12-31").expect("date"),
-            onsite_yn: Some(YesNo::N),
-            memo: String::new(),
-            active_yn: YesNo::Y,
-            user_id: format!("cust-{stamp_idx}"),
-            user_nm: String::new(),
-            user_phnno: String::new(),
-            user_eml: String::new(),
-            user_etc1: String::new(),
-            user_etc2: String::new(),
-            stamp_img_url: String::new(),
-            reg_ymdt: Ymdt::parse("2026-01-01 10:00:00").expect("time"),
+    fn item(stamp_idx: i64) -> StampView {
+        StampView {
+            stamp: ValidateResult {
+                stamp_idx,
+                domain: "http://127.0.0.1".into(),
+                card_idx: 1,
+                card_nm: "Coffee".into(),
+                card_ttl: "Free coffee".into(),
+                stamps: 2,
+                max_stamps: 10,
+                stamp_url: format!("http://127.0.0.1/stamp/t{stamp_idx}"),
+                url: String::new(),
+                strt_ymd: Ymd::parse("2026-01-01").expect("date"),
+                end_ymd: Ymd::parse("2026-12-31").expect("date"),
+                onsite_yn: YesNo::N,
+                onsite_pwd: None,
+                memo: String::new(),
+                active_yn: YesNo::Y,
+                user_id: format!("cust-{stamp_idx}"),
+                user_nm: String::new(),
+                user_phnno: String::new(),
+                user_eml: String::new(),
+                user_etc1: String::new(),
+                user_etc2: String::new(),
+                stamp_img_url: String::new(),
+                reg_ymdt: Ymdt::parse("2026-01-01 10:00:00").expect("time"),
+                payload_version: "v1".into(),
+            },
             status: StampStatus::Active,
             redeemed_ymd: None,
-            pin_state: None,
+            pin_state: PinState::Unset,
             last_add_ymdt: None,
             next_stamp_idx: None,
         }
@@ -350,8 +387,12 @@ mod tests {
         let state = state.reduce(StampsAction::Confirmed);
         assert!(state.busy);
         let load = state.load;
-        let done = state.clone().reduce(StampsAction::BulkDone(Ok(BulkResult { affected: 1, missing: vec![1] })));
-        assert_eq!(done.done, Some((BulkAction::Delete, 1, 1)));
+        let done = state.clone().reduce(StampsAction::BulkDone(Ok(BulkResult {
+            affected: 1,
+            missing: vec![1],
+            unchanged: vec![],
+        })));
+        assert_eq!(done.done, Some(BulkDone { action: BulkAction::Delete, affected: 1, missing: 1, unchanged: 0 }));
         assert!(done.selected.is_empty() && done.confirm.is_none() && !done.busy);
         assert!(done.loading && done.load != load);
         let failed = state.reduce(StampsAction::BulkDone(Err(CallError::Network)));
@@ -368,7 +409,7 @@ mod tests {
         assert_eq!(stale.items.len(), 3, "still the page from before");
         assert!(stale.loading);
         let fresh = answer(stale, Ok(page(&[42], None)));
-        assert_eq!(fresh.items.iter().map(|item| item.stamp_idx).collect::<Vec<_>>(), [42]);
+        assert_eq!(fresh.items.iter().map(|item| item.stamp.stamp_idx).collect::<Vec<_>>(), [42]);
         assert!(!fresh.loading);
     }
 

@@ -17,14 +17,26 @@ use crate::helpers::Backend;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_stampcard");
 
+/// The files `serve` checks for in the www folder.
+const WWW_FILES: [&str; 9] = [
+    "stamp.html",
+    "widget/stampcard.js",
+    "widget/pkg/stampcard_widget.js",
+    "widget/pkg/stampcard_widget_bg.wasm",
+    "dashboard/index.html",
+    "dashboard/dashboard.js",
+    "dashboard/dashboard.css",
+    "dashboard/pkg/stampcard_dashboard.js",
+    "dashboard/pkg/stampcard_dashboard_bg.wasm",
+];
+
 /// A www folder with the files the server checks for at start (their content does not
 /// matter to these tests).
 pub fn fake_www(dir: &Path) -> PathBuf {
     let www = dir.join("www");
     std::fs::create_dir_all(www.join("widget/pkg")).expect("www");
-    for file in
-        ["stamp.html", "widget/stampcard.js", "widget/pkg/stampcard_widget.js", "widget/pkg/stampcard_widget_bg.wasm"]
-    {
+    std::fs::create_dir_all(www.join("dashboard/pkg")).expect("www");
+    for file in WWW_FILES {
         std::fs::write(www.join(file), b"test").expect("www file");
     }
     www
@@ -299,7 +311,7 @@ async fn stamp_tokens_never_reach_the_request_log() {
 }
 
 #[tokio::test]
-async fn serve_refuses_to_start_without_the_www_folder_or_the_built_widget() {
+async fn serve_refuses_to_start_without_the_www_folder_or_the_built_widget_or_dashboard() {
     let dir = tempfile::tempdir().expect("dir");
     let database = sqlite_url(dir.path());
     let absent = dir.path().join("no-such-www").display().to_string();
@@ -316,6 +328,15 @@ async fn serve_refuses_to_start_without_the_www_folder_or_the_built_widget() {
         failed_start(&["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &www]).await;
     assert!(stderr.contains("cargo xtask build") && stderr.contains("stampcard_widget_bg.wasm"), "{stderr}");
     assert!(stderr.contains(&www), "{stderr}");
+
+    // The widget built, the dashboard not: the back office at / would be blank.
+    let www = fake_www(dir.path());
+    std::fs::remove_file(www.join("dashboard/pkg/stampcard_dashboard_bg.wasm")).expect("remove");
+    let www = www.display().to_string();
+    let stderr =
+        failed_start(&["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &www]).await;
+    assert!(stderr.contains("the dashboard") && stderr.contains("www/dashboard/pkg/"), "{stderr}");
+    assert!(stderr.contains("stampcard_dashboard_bg.wasm") && !stderr.contains("stampcard_widget"), "{stderr}");
 }
 
 #[tokio::test]
