@@ -7,7 +7,7 @@
 use chrono::{Months, NaiveDate};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::limits::{self, BULK_MAX_IDS};
+use crate::limits::{self, MAX_LIST_IDS};
 use crate::model::Window;
 use crate::secret;
 use crate::types::YesNo;
@@ -648,14 +648,14 @@ pub struct BulkChange {
 }
 
 impl BulkRequest {
-    /// Checks the id list: 1 to [`BULK_MAX_IDS`] ids, each a valid id. A repeated id counts once.
+    /// Checks the id list: 1 to [`MAX_LIST_IDS`] ids, each a valid id. A repeated id counts once.
     pub fn check(&self) -> Result<BulkChange, FieldErrors> {
         let mut errors = FieldErrors::default();
-        if self.stamp_idxs.is_empty() || self.stamp_idxs.len() > BULK_MAX_IDS {
+        if self.stamp_idxs.is_empty() || self.stamp_idxs.len() > MAX_LIST_IDS {
             errors.push(
                 "stampIdxs",
                 ErrorCode::OutOfRange,
-                format!("stampIdxs must hold 1 to {BULK_MAX_IDS} ids, not {}", self.stamp_idxs.len()),
+                format!("stampIdxs must hold 1 to {MAX_LIST_IDS} ids, not {}", self.stamp_idxs.len()),
             );
         }
         if let Some(bad) = self.stamp_idxs.iter().find(|&&i| idx("stampIdxs", i).is_err()) {
@@ -727,8 +727,8 @@ mod bulk_tests {
         assert_eq!(request(vec![5, 2, 5, 1]).check().map(|c| c.stamp_idxs), Ok(vec![1, 2, 5]));
         assert!(request(vec![]).check().is_err());
         assert!(request(vec![0]).check().is_err());
-        assert!(request(vec![1; BULK_MAX_IDS]).check().is_ok());
-        let error = request(vec![1; BULK_MAX_IDS + 1]).check().expect_err("too many");
+        assert!(request(vec![1; MAX_LIST_IDS]).check().is_ok());
+        let error = request(vec![1; MAX_LIST_IDS + 1]).check().expect_err("too many");
         assert_eq!(error.0[0].code, ErrorCode::OutOfRange);
     }
 }

@@ -32,5 +32,5 @@ pub const END_DATE_MONTHS_AHEAD: u32 = 60;
 pub const COOLDOWN_SECS: u32 = 30 * 24 * 60 * 60;
 /// The highest `maxAddsPerDay` a card may have.
 pub const MAX_ADDS_PER_DAY: u32 = 100;
-/// The most ids one `POST /api/stamp/v1/bulk` takes.
-pub const BULK_MAX_IDS: usize = 1000;
+/// The most ids one id list takes: a bulk change's `stampIdxs`, a staff member's `cardIdxs`.
+pub const MAX_LIST_IDS: usize = 1000;

@@ -32,8 +32,6 @@ pub const STAFF_PWD_MIN_CHARS: usize = 6;
 pub const STAFF_PWD_MAX_CHARS: usize = 32;
 /// Longest `staffNm`.
 pub const STAFF_NAME_MAX_CHARS: usize = 100;
-/// Most entries of `cardIdxs`.
-pub const MAX_CARD_IDXS: usize = 1000;
 /// Most digits of the `staffIdx` part of a credential (ids are at most 2^53 - 1).
 const STAFF_IDX_MAX_DIGITS: usize = 16;
 
@@ -205,15 +203,16 @@ fn password_field(errors: &mut FieldErrors, password: &str) {
     }
 }
 
-/// `cardIdxs`: 1 to [`MAX_CARD_IDXS`] valid ids; repeats are counted once.
+/// `cardIdxs`: 1 to [`limits::MAX_LIST_IDS`] valid ids; repeats are counted once.
 fn card_idxs_field(errors: &mut FieldErrors, card_idxs: &[i64]) -> Vec<i64> {
-    if card_idxs.is_empty() || card_idxs.len() > MAX_CARD_IDXS {
+    if card_idxs.is_empty() || card_idxs.len() > limits::MAX_LIST_IDS {
         push(
             errors,
             "cardIdxs",
             ErrorCode::InvalidCardIdxs,
             format!(
-                "cardIdxs must list 1 to {MAX_CARD_IDXS} card ids (leave it out for every card; deactivate a staff member with activeYn N)"
+                "cardIdxs must list 1 to {} card ids (leave it out for every card; deactivate a staff member with activeYn N)",
+                limits::MAX_LIST_IDS
             ),
         );
         return Vec::new();

@@ -134,7 +134,7 @@ fn idx_list_builder() -> utoipa::openapi::schema::ArrayBuilder {
     ArrayBuilder::new()
         .items(item)
         .min_items(Some(1))
-        .max_items(Some(crate::limits::BULK_MAX_IDS))
+        .max_items(Some(crate::limits::MAX_LIST_IDS))
         .description(Some("1 to 1,000 ids (a repeated id counts once)."))
 }
 
