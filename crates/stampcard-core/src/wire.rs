@@ -478,6 +478,8 @@ pub enum HistoryActor {
     /// A staff member with their own password (`staffIdx` says which), on the stamp page or
     /// through the redeem API.
     Staff,
+    /// A signed-in dashboard user (`userIdx` says which; our extension).
+    User,
 }
 
 /// One entry of `GET /api/stamp/v1/history?stampIdx=N` (oldest first).
@@ -501,6 +503,13 @@ pub struct HistoryEvent {
     pub api_key_idx: Option<i64>,
     /// The staff member, when `actor` is `STAFF`.
     pub staff_idx: Option<i64>,
+    /// The dashboard user, when `actor` is `USER`.
+    #[serde(default)]
+    pub user_idx: Option<i64>,
+    /// Who, in words, when the server still knows: the staff member's name for `STAFF`, the
+    /// user's e-mail address for `USER`; null otherwise (also once they were removed).
+    #[serde(default)]
+    pub actor_nm: Option<String>,
     /// When.
     pub reg_ymdt: Ymdt,
 }

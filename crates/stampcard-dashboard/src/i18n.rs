@@ -227,16 +227,31 @@ pub fn history_event(lang: Lang, event: &HistoryEvent) -> (String, String) {
         (Lang::Ko, HistoryAction::PinSet) => "고객이 PIN 설정".to_owned(),
         (Lang::Ko, HistoryAction::Renew) => "갱신: 다음 카드 발급".to_owned(),
     };
+    let name = event.actor_nm.as_deref();
     let who = match (lang, event.actor, event.staff_idx, event.api_key_idx) {
-        (Lang::En, HistoryActor::Staff, Some(staff), _) => format!("Staff member #{staff}"),
-        (Lang::Ko, HistoryActor::Staff, Some(staff), _) => format!("직원 #{staff}"),
+        (Lang::En, HistoryActor::Staff, Some(staff), _) => match name {
+            Some(name) => format!("Staff member {name} (#{staff})"),
+            None => format!("Staff member #{staff}"),
+        },
+        (Lang::Ko, HistoryActor::Staff, Some(staff), _) => match name {
+            Some(name) => format!("직원 {name} (#{staff})"),
+            None => format!("직원 #{staff}"),
+        },
         (Lang::En, HistoryActor::Staff, None, _) => "Staff member".to_owned(),
         (Lang::Ko, HistoryActor::Staff, None, _) => "직원".to_owned(),
+        (Lang::En, HistoryActor::User, ..) => match name {
+            Some(email) => format!("Back office: {email}"),
+            None => "Back office (a removed login)".to_owned(),
+        },
+        (Lang::Ko, HistoryActor::User, ..) => match name {
+            Some(email) => format!("관리 화면: {email}"),
+            None => "관리 화면 (삭제된 로그인)".to_owned(),
+        },
         (Lang::En, HistoryActor::ApiKey, _, Some(key)) => format!("API key #{key}"),
         (Lang::Ko, HistoryActor::ApiKey, _, Some(key)) => format!("API 키 #{key}"),
-        // A change made with a dashboard session is recorded as an API key without a key.
-        (Lang::En, HistoryActor::ApiKey, _, None) => "Back office (signed-in user)".to_owned(),
-        (Lang::Ko, HistoryActor::ApiKey, _, None) => "관리 화면 (로그인한 사용자)".to_owned(),
+        // The command line (and dashboard changes made before they were attributed to a login).
+        (Lang::En, HistoryActor::ApiKey, _, None) => "The shop (command line)".to_owned(),
+        (Lang::Ko, HistoryActor::ApiKey, _, None) => "가게 (명령줄)".to_owned(),
         (Lang::En, HistoryActor::Customer, ..) => "Customer".to_owned(),
         (Lang::Ko, HistoryActor::Customer, ..) => "고객".to_owned(),
         (Lang::En, HistoryActor::Onsite, ..) => "On-site (card password)".to_owned(),
@@ -852,6 +867,8 @@ mod tests {
             actor,
             api_key_idx,
             staff_idx,
+            user_idx: None,
+            actor_nm: None,
             reg_ymdt: stampcard_core::types::Ymdt::parse("2026-01-01 10:00:00").expect("time"),
         };
         let line = |e: HistoryEvent| history_event(Lang::En, &e);
@@ -860,13 +877,20 @@ mod tests {
             ("Stamp added: 2 → 3".into(), "API key #4".into())
         );
         assert_eq!(line(event(HistoryAction::Use, HistoryActor::Customer, None, None)).1, "Customer");
-        assert_eq!(
-            line(event(HistoryAction::PinReset, HistoryActor::ApiKey, None, None)).1,
-            "Back office (signed-in user)",
-            "a dashboard session's change has no API key"
-        );
+        let by_user = HistoryEvent {
+            user_idx: Some(3),
+            actor_nm: Some("owner@shop.example".into()),
+            ..event(HistoryAction::PinReset, HistoryActor::User, None, None)
+        };
+        assert_eq!(line(by_user.clone()).1, "Back office: owner@shop.example");
+        assert_eq!(line(HistoryEvent { actor_nm: None, ..by_user }).1, "Back office (a removed login)");
         // A staff member redeeming through the redeem API has both ids: the staff member is who.
         assert_eq!(line(event(HistoryAction::Use, HistoryActor::Staff, Some(4), Some(7))).1, "Staff member #7");
+        let named = HistoryEvent {
+            actor_nm: Some("Mina".into()),
+            ..event(HistoryAction::Add, HistoryActor::Staff, None, Some(7))
+        };
+        assert_eq!(line(named).1, "Staff member Mina (#7)");
         assert!(line(event(HistoryAction::Renew, HistoryActor::ApiKey, Some(4), None)).0.starts_with("Renewed"));
     }
 

@@ -90,8 +90,14 @@ pub async fn seed(store: &dyn Store, clock: &Clock, public_url: &str) -> Result<
         user_etc2: None,
     };
     let new = request.check(today)?;
-    let ctx =
-        Ctx { account_idx, plan: Plan::Personal, api_key_idx: Some(key.api_key_idx), today, now_ms: clock.now_ms() };
+    let ctx = Ctx {
+        account_idx,
+        plan: Plan::Personal,
+        api_key_idx: Some(key.api_key_idx),
+        user_idx: None,
+        today,
+        now_ms: clock.now_ms(),
+    };
     let token = secrets::random_token();
     let stamp_idx = ops::run(store, ctx.now_ms, move |tx| Box::pin(ops::stamp::insert(tx, ctx, new, token))).await?;
     let (stamp, _) = store

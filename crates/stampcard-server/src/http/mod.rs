@@ -76,6 +76,7 @@ impl AppState {
             account_idx: caller.account_idx,
             plan: caller.plan,
             api_key_idx: caller.api_key_idx,
+            user_idx: caller.user_idx,
             today: self.clock.today(),
             now_ms: self.clock.now_ms(),
         }

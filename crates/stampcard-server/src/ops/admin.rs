@@ -91,7 +91,14 @@ pub async fn create_card(
         Some(password) => Some(secrets::hash_secret(password.clone()).await?),
         None => None,
     };
-    let ctx = Ctx { account_idx, plan: account.plan, api_key_idx: None, today: clock.today(), now_ms: clock.now_ms() };
+    let ctx = Ctx {
+        account_idx,
+        plan: account.plan,
+        api_key_idx: None,
+        user_idx: None,
+        today: clock.today(),
+        now_ms: clock.now_ms(),
+    };
     run(store, ctx.now_ms, move |tx| Box::pin(super::card::insert(tx, ctx, new, hash))).await
 }
 

@@ -70,6 +70,8 @@ pub struct Actor {
     pub api_key_idx: Option<i64>,
     /// The staff member, for `STAFF`.
     pub staff_idx: Option<i64>,
+    /// The dashboard user, for `USER`.
+    pub user_idx: Option<i64>,
 }
 
 /// After `stamp` was redeemed and written: when its card has `autoRenewYn=Y` (and is not
@@ -129,6 +131,7 @@ pub async fn renew_after_redeem(
         actor: by.actor,
         api_key_idx: by.api_key_idx,
         staff_idx: by.staff_idx,
+        user_idx: by.user_idx,
         at: now_ms,
     };
     tx.append_event(&event(stamp.stamp_idx, HistoryAction::Renew, stamp.stamps)).await?;

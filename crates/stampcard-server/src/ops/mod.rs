@@ -32,8 +32,10 @@ pub struct Ctx {
     pub account_idx: i64,
     /// The account's plan.
     pub plan: Plan,
-    /// The key used (`None` for the command line).
+    /// The key used (`None` for the command line and the dashboard).
     pub api_key_idx: Option<i64>,
+    /// The signed-in dashboard user (`None` for an API key and the command line).
+    pub user_idx: Option<i64>,
     /// The server's UTC day.
     pub today: NaiveDate,
     /// Unix ms.
@@ -48,16 +50,25 @@ impl Ctx {
             action,
             stamps_before: before,
             stamps_after: after,
-            actor: HistoryActor::ApiKey,
+            actor: self.who(),
             api_key_idx: self.api_key_idx,
             staff_idx: None,
+            user_idx: self.user_idx,
             at: self.now_ms,
         }
     }
 
     /// This caller, for the history of an automatic renewal.
     fn actor(&self) -> card_rules::Actor {
-        card_rules::Actor { actor: HistoryActor::ApiKey, api_key_idx: self.api_key_idx, staff_idx: None }
+        card_rules::Actor { actor: self.who(), api_key_idx: self.api_key_idx, staff_idx: None, user_idx: self.user_idx }
+    }
+
+    /// `USER` for a dashboard session, `API_KEY` for a key (and the command line, as before).
+    fn who(&self) -> HistoryActor {
+        match self.user_idx {
+            Some(_) => HistoryActor::User,
+            None => HistoryActor::ApiKey,
+        }
     }
 }
 

@@ -104,6 +104,7 @@ fn customer_event(
         actor,
         api_key_idx: None,
         staff_idx: None,
+        user_idx: None,
         at: now_ms,
     }
 }
@@ -322,10 +323,13 @@ pub async fn onsite(
         OnsiteAction::Redeem => HistoryAction::Use,
     };
     let by = match actor.staff_idx() {
-        Some(staff_idx) => {
-            card_rules::Actor { actor: HistoryActor::Staff, api_key_idx: None, staff_idx: Some(staff_idx) }
-        }
-        None => card_rules::Actor { actor: HistoryActor::Onsite, api_key_idx: None, staff_idx: None },
+        Some(staff_idx) => card_rules::Actor {
+            actor: HistoryActor::Staff,
+            api_key_idx: None,
+            staff_idx: Some(staff_idx),
+            user_idx: None,
+        },
+        None => card_rules::Actor { actor: HistoryActor::Onsite, api_key_idx: None, staff_idx: None, user_idx: None },
     };
     let event = customer_event(&stamp, history_action, by.actor, before, now_ms);
     tx.append_event(&NewEvent { staff_idx: by.staff_idx, ..event }).await?;

@@ -207,7 +207,12 @@ pub async fn redeem(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, password: Option<
     }
     tx.append_event(&event).await?;
     // The answer stays `result: null`, as the seeds say; the successor shows in `nextStampIdx`.
-    let by = card_rules::Actor { actor: event.actor, api_key_idx: event.api_key_idx, staff_idx: event.staff_idx };
+    let by = card_rules::Actor {
+        actor: event.actor,
+        api_key_idx: event.api_key_idx,
+        staff_idx: event.staff_idx,
+        user_idx: event.user_idx,
+    };
     card_rules::renew_after_redeem(tx, &mut stamp, &card, by, ctx.today, ctx.now_ms).await?;
     Ok(Decision::Done(ResultJson::null()))
 }

@@ -231,6 +231,8 @@ pub struct NewEvent {
     pub api_key_idx: Option<i64>,
     /// Which staff member, for `STAFF`.
     pub staff_idx: Option<i64>,
+    /// Which dashboard user, for `USER`.
+    pub user_idx: Option<i64>,
     /// Unix ms.
     pub at: i64,
 }
@@ -250,6 +252,8 @@ pub(crate) struct EventRow {
     actor: HistoryActor,
     api_key_idx: Option<i64>,
     staff_idx: Option<i64>,
+    user_idx: Option<i64>,
+    actor_nm: Option<String>,
     created_at: i64,
 }
 
@@ -264,6 +268,8 @@ impl From<EventRow> for HistoryEvent {
             actor: row.actor,
             api_key_idx: row.api_key_idx,
             staff_idx: row.staff_idx,
+            user_idx: row.user_idx,
+            actor_nm: row.actor_nm,
             reg_ymdt: ymdt(row.created_at),
         }
     }

@@ -436,8 +436,11 @@ impl<DB: Dialect> Store for SqlStore<DB> {
 
     async fn history(&self, stamp_idx: i64) -> Result<Vec<HistoryEvent>, StoreError> {
         let st = Statement::new(
-            "SELECT event_idx, stamp_idx, action, stamps_before, stamps_after, actor, api_key_idx, staff_idx, \
-             created_at FROM stamp_events WHERE stamp_idx = $1 ORDER BY event_idx",
+            // The names are looked up now: a removed staff member or user reads as null.
+            "SELECT e.event_idx, e.stamp_idx, e.action, e.stamps_before, e.stamps_after, e.actor, e.api_key_idx, \
+             e.staff_idx, e.user_idx, COALESCE(s.staff_nm, u.email) AS actor_nm, e.created_at \
+             FROM stamp_events e LEFT JOIN staff s ON s.staff_idx = e.staff_idx \
+             LEFT JOIN users u ON u.user_idx = e.user_idx WHERE e.stamp_idx = $1 ORDER BY e.event_idx",
         );
         let rows: Vec<EventRow> = self.all(st.bind(stamp_idx)).await?;
         Ok(rows.into_iter().map(HistoryEvent::from).collect())
@@ -717,6 +720,7 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
             ("actor", wire_name(event.actor).into()),
             ("api_key_idx", event.api_key_idx.into()),
             ("staff_idx", event.staff_idx.into()),
+            ("user_idx", event.user_idx.into()),
             ("created_at", event.at.into()),
         ];
         self.id(insert("stamp_events", columns, "event_idx")).await.map(|_| ())

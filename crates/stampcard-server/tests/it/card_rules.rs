@@ -326,6 +326,7 @@ async fn the_daily_cap_counts_the_adds_of_the_current_utc_day() {
             actor: HistoryActor::ApiKey,
             api_key_idx: None,
             staff_idx: None,
+            user_idx: None,
             at,
         };
         let written =

@@ -211,6 +211,7 @@ fn slow_set_count(account_idx: i64, stamp_idx: i64, count: u32, now_ms: i64) -> 
                 actor: stampcard_core::wire::HistoryActor::ApiKey,
                 api_key_idx: None,
                 staff_idx: None,
+                user_idx: None,
                 at: now_ms,
             })
             .await?;
@@ -293,6 +294,7 @@ async fn a_failing_or_panicking_write_fails_alone() {
                     actor: stampcard_core::wire::HistoryActor::ApiKey,
                     api_key_idx: None,
                     staff_idx: None,
+                    user_idx: None,
                     at: now_ms,
                 })
                 .await?;

@@ -277,7 +277,17 @@ async fn the_stamp_api_takes_the_cookie_with_csrf_and_roles() {
     send("PUT", "/api/stamp/v1/remove", Some(json!({"stampIdx": stamp_idx}))).await.ok();
     send("PUT", "/api/stamp/v1/add", Some(json!({"stampIdx": stamp_idx}))).await.ok();
     send("GET", &format!("/api/stamp/v1/validate?stampIdx={stamp_idx}"), None).await.ok();
-    send("GET", &format!("/api/stamp/v1/history?stampIdx={stamp_idx}"), None).await.ok();
+    // Changes made with a session name the login that made them, by number and e-mail.
+    let history = send("GET", &format!("/api/stamp/v1/history?stampIdx={stamp_idx}"), None).await;
+    let staff_user = users::list_users(app.store.as_ref(), app.account_idx).await.expect("users");
+    let staff_user_idx = staff_user.iter().find(|u| u.email == "staff@shop.example").expect("staff user").user_idx;
+    for event in history.ok().as_array().expect("events") {
+        assert_eq!(
+            (&event["actor"], &event["userIdx"], &event["apiKeyIdx"], &event["actorNm"]),
+            (&json!("USER"), &json!(staff_user_idx), &Value::Null, &json!("staff@shop.example")),
+            "{event}"
+        );
+    }
     send("GET", &format!("/api/stamp/v1/card/get?cardIdx={card_idx}"), None).await.ok();
     send("GET", "/api/stamp/v1/card/list", None).await.ok();
     // Staff find customers' stamps at the counter.

@@ -232,7 +232,8 @@ async fn the_page_takes_an_active_covering_staff_members_password() {
     let later = app.card(10, Some(STAFF)).await;
     let (later_stamp, later_token, later_session) = customer(&app, later).await;
     onsite_add(&app, &later_token, &later_session, &credential(bob, BOB_PWD)).await.ok();
-    assert_eq!(last_event(&app, later_stamp).await["staffIdx"], bob);
+    let event = last_event(&app, later_stamp).await;
+    assert_eq!((&event["staffIdx"], &event["actorNm"]), (&json!(bob), &json!("Bob")), "the history names the member");
 
     // Ann does not cover tea; a wrong password, another member's password, an inactive or a
     // deleted member: all the same wrong-password refusal.
@@ -255,6 +256,8 @@ async fn the_page_takes_an_active_covering_staff_members_password() {
     let history = app.get(&format!("/api/stamp/v1/history?stampIdx={stamp}")).await;
     let staff: Vec<Value> = history.ok().as_array().expect("events").iter().map(|e| e["staffIdx"].clone()).collect();
     assert_eq!(staff, [Value::Null, Value::Null, json!(ann), Value::Null, json!(ann)]);
+    let names: Vec<Value> = history.ok().as_array().expect("events").iter().map(|e| e["actorNm"].clone()).collect();
+    assert!(names.iter().all(Value::is_null), "a deleted member's name is gone: {names:?}");
 
     // Redeem on the page with a staff password.
     let small = app.card(1, Some(STAFF)).await;
