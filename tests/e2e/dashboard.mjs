@@ -380,6 +380,32 @@ async function main() {
   await page.setViewportSize({ width: 390, height: 844 });
   await screen(page, '16-stamps-390px');
 
+  // 11. Every owner screen in Korean on a 390 px phone: translated, axe-clean, and nothing
+  // wider than the screen (wide tables scroll inside their own box, not the page).
+  const ko = await browser.newContext({ viewport: { width: 390, height: 844 }, reducedMotion: 'reduce', locale: 'ko-KR' });
+  const koPage = await ko.newPage();
+  koPage.setDefaultTimeout(STEP_TIMEOUT);
+  koPage.on('pageerror', (error) => pageErrors.push(error.message));
+  lastPage = koPage;
+  await koPage.goto(`${base}/`);
+  await koPage.getByRole('heading', { level: 1, name: '로그인' }).waitFor();
+  await screen(koPage, '17-ko-sign-in');
+  await koPage.getByLabel('이메일', { exact: true }).fill(OWNER.email);
+  await koPage.getByLabel('비밀번호', { exact: true }).fill(OWNER.password);
+  await koPage.getByRole('button', { name: '로그인' }).click();
+  await koPage.getByRole('navigation').waitFor();
+  const koLinks = await koPage.getByRole('navigation').getByRole('link').allTextContents();
+  const expected = ['카드', '스탬프', '직원', 'API 키', '가져오기', '내보내기', '통계'];
+  if (JSON.stringify(koLinks) !== JSON.stringify(expected)) fail(`Korean navigation: ${JSON.stringify(koLinks)}`);
+  for (const [i, name] of expected.entries()) {
+    await nav(koPage, name);
+    await koPage.waitForLoadState('networkidle');
+    const overflow = await koPage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (overflow > 1) fail(`${name} at 390 px is ${overflow} px wider than the screen`);
+    await screen(koPage, `${18 + i}-ko-390px-${i}`);
+  }
+  await ko.close();
+
   if (pageErrors.length) fail(`page errors: ${pageErrors.join('; ')}`);
   log(`all good; screenshots in ${path.relative(ROOT, SHOTS)}/`);
 }
