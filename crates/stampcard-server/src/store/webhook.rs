@@ -382,10 +382,12 @@ pub(crate) const DELIVERY_SELECT: &str = "SELECT d.delivery_idx, d.webhook_idx, 
 /// Marks up to `limit` due deliveries as claimed by `token` until `lease_until`: pending or
 /// retrying, due, not claimed by a live lease, and with no earlier unfinished delivery of the
 /// same stamp to the same endpoint (per-stamp order). `skip_locked` is the dialect's
-/// `FOR UPDATE SKIP LOCKED` (empty on SQLite, whose one writer claims alone).
+/// `FOR UPDATE SKIP LOCKED` (empty on SQLite, whose one writer claims alone); the outer lease
+/// check repeats the inner one, so a row another server claimed meanwhile is never taken.
 pub(crate) fn claim(token: &str, now_ms: i64, lease_until: i64, limit: i64, skip_locked: &str) -> Statement {
     Statement::new(format!(
-        "UPDATE webhook_deliveries SET claim_token = $1, claimed_until = $2 WHERE delivery_idx IN ( \
+        "UPDATE webhook_deliveries SET claim_token = $1, claimed_until = $2 \
+         WHERE (claimed_until IS NULL OR claimed_until < $3) AND delivery_idx IN ( \
            SELECT d.delivery_idx FROM webhook_deliveries d \
            WHERE d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at <= $3 \
              AND (d.claimed_until IS NULL OR d.claimed_until < $3) \
