@@ -60,5 +60,7 @@ async fn www_demo_shop_page_missing_answers_with_an_envelope() {
     let app = spawn_app().await;
     let response = app.anonymous("GET", "/demo-shop.html").send().await;
     response.refused(stampcard_core::ErrorCode::RouteNotFound);
+    // Says what is missing and how to get it, unlike an unknown route.
+    assert!(response.message().contains("the demo shop page is not installed"), "{}", response.message());
     assert!(response.message().contains("demo-shop.html"), "{}", response.message());
 }
