@@ -38,20 +38,30 @@ const DASHBOARD_BROTLI_BUDGET: usize = 250 * 1024;
 
 pub fn main(options: Options) -> Result<()> {
     tools::ensure(Needs { browser: true, postgres: true, ..Needs::BUILD }, Mode::Install)?;
-    let mut over = Vec::new();
+    let (mut over, mut failed) = (Vec::new(), Vec::new());
     let mut record = Record::default();
     for (name, bench) in BENCHES {
         eprintln!("\n==> bench {name}");
-        if bench(&mut record)? {
-            eprintln!("{name}: PASS");
-        } else {
-            eprintln!("{name}: OVER budget");
-            over.push(*name);
+        // One failing benchmark does not hide the others' figures: the table and the report
+        // are written either way, and the run fails at the end.
+        match bench(&mut record) {
+            Ok(true) => eprintln!("{name}: PASS"),
+            Ok(false) => {
+                eprintln!("{name}: OVER budget");
+                over.push(*name);
+            }
+            Err(err) => {
+                eprintln!("{name}: FAILED: {err:#}");
+                failed.push(*name);
+            }
         }
     }
     record.print_table();
     let report = record.write()?;
     eprintln!("\nwrote {}", report.display());
+    if !failed.is_empty() {
+        bail!("benchmarks failed: {}", failed.join(", "));
+    }
     if options.strict && !over.is_empty() {
         bail!("over budget: {}", over.join(", "));
     }
