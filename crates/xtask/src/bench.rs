@@ -7,6 +7,7 @@
 
 use anyhow::{Result, bail};
 
+use crate::bench_record::{self, Record, Scale};
 use crate::build;
 use crate::sizes::kib;
 use crate::tools::{self, Mode, Needs};
@@ -16,20 +17,18 @@ pub struct Options {
     pub strict: bool,
 }
 
-/// A benchmark: measures, prints, and says whether it stayed within its budget.
-type Bench = fn() -> Result<bool>;
+/// A benchmark: measures, prints, records its figures, and says whether it stayed within its
+/// budget.
+type Bench = fn(&mut Record) -> Result<bool>;
 
 /// All benchmarks, in the order they run.
 const BENCHES: &[(&str, Bench)] = &[
     ("widget-size", widget_size),
     ("dashboard-size", dashboard_size),
-    ("durable-adds", durable_adds),
+    ("adds-under-load", adds_under_load),
+    ("page-phone", page_phone),
     ("list-pages", list_pages),
 ];
-
-/// Durable adds through HTTP at 64 connections must reach this multiple of a raw
-/// one-transaction-per-update SQLite loop.
-const DURABLE_ADDS_MIN_RATIO: f64 = 2.0;
 
 /// Budget for what a browser downloads for the widget: wasm + JS, brotli.
 const WIDGET_BROTLI_BUDGET: usize = 60 * 1024;
@@ -38,15 +37,30 @@ const WIDGET_BROTLI_BUDGET: usize = 60 * 1024;
 const DASHBOARD_BROTLI_BUDGET: usize = 250 * 1024;
 
 pub fn main(options: Options) -> Result<()> {
-    let mut over = Vec::new();
+    tools::ensure(Needs { browser: true, postgres: true, ..Needs::BUILD }, Mode::Install)?;
+    let (mut over, mut failed) = (Vec::new(), Vec::new());
+    let mut record = Record::default();
     for (name, bench) in BENCHES {
         eprintln!("\n==> bench {name}");
-        if bench()? {
-            eprintln!("{name}: PASS");
-        } else {
-            eprintln!("{name}: OVER budget");
-            over.push(*name);
+        // One failing benchmark does not hide the others' figures: the table and the report
+        // are written either way, and the run fails at the end.
+        match bench(&mut record) {
+            Ok(true) => eprintln!("{name}: PASS"),
+            Ok(false) => {
+                eprintln!("{name}: OVER budget");
+                over.push(*name);
+            }
+            Err(err) => {
+                eprintln!("{name}: FAILED: {err:#}");
+                failed.push(*name);
+            }
         }
+    }
+    record.print_table();
+    let report = record.write()?;
+    eprintln!("\nwrote {}", report.display());
+    if !failed.is_empty() {
+        bail!("benchmarks failed: {}", failed.join(", "));
     }
     if options.strict && !over.is_empty() {
         bail!("over budget: {}", over.join(", "));
@@ -55,10 +69,10 @@ pub fn main(options: Options) -> Result<()> {
 }
 
 /// Brotli size of the release widget (wasm + JS glue) against its budget.
-fn widget_size() -> Result<bool> {
-    tools::ensure(Needs::BUILD, Mode::Install)?;
+fn widget_size(record: &mut Record) -> Result<bool> {
     let widget = build::build_widget()?;
     let sizes = widget.sizes()?;
+    bench_record::record_widget(record, &sizes);
     crate::sizes::print_table(&crate::cmd::project_root().join(build::PKG_DIR), &sizes);
     let total: usize = sizes.iter().map(|size| size.brotli).sum();
     eprintln!(
@@ -70,8 +84,7 @@ fn widget_size() -> Result<bool> {
 }
 
 /// Brotli size of the release dashboard (wasm + JS glue) against its budget.
-fn dashboard_size() -> Result<bool> {
-    tools::ensure(Needs::BUILD, Mode::Install)?;
+fn dashboard_size(_: &mut Record) -> Result<bool> {
     let dashboard = build::build_dashboard()?;
     let sizes = dashboard.sizes()?;
     crate::sizes::print_table(&crate::cmd::project_root().join(build::DASHBOARD_PKG_DIR), &sizes);
@@ -84,33 +97,24 @@ fn dashboard_size() -> Result<bool> {
     Ok(total <= DASHBOARD_BROTLI_BUDGET)
 }
 
-/// Runs the server crate's `bench_adds` example (release build): HTTP adds at 64 connections
-/// against a raw SQLite loop, both durable (`synchronous=FULL`). Its last stdout line is
-/// `{"loopPerSec": .., "httpPerSec": .., "ratio": ..}`.
-fn durable_adds() -> Result<bool> {
-    let output = crate::cmd::cargo()
-        .args(["run", "--release", "-p", "stampcard-server", "--example", "bench_adds"])
-        .stderr(std::process::Stdio::inherit())
-        .output()?;
-    if !output.status.success() {
-        bail!("the bench_adds example failed ({})", output.status);
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let ratio = line
-        .split("\"ratio\":")
-        .nth(1)
-        .and_then(|rest| rest.trim_end_matches('}').trim().parse::<f64>().ok())
-        .ok_or_else(|| anyhow::anyhow!("no ratio in the bench_adds output: {line:?}"))?;
-    eprintln!("{line}\ndurable adds: HTTP is {ratio:.2}x the raw loop (budget: at least {DURABLE_ADDS_MIN_RATIO}x)");
-    Ok(ratio >= DURABLE_ADDS_MIN_RATIO)
+/// Adds under load and reads on SQLite, adds on PostgreSQL against `pgbench` (see
+/// [`bench_record::adds`]): within budget when every such figure is.
+fn adds_under_load(record: &mut Record) -> Result<bool> {
+    bench_record::adds(record, Scale::FULL)?;
+    Ok(!record.over_budget().iter().any(|name| ["adds.", "reads.", "postgres."].iter().any(|s| name.starts_with(s))))
+}
+
+/// The stamp page on a phone profile (see [`bench_record::page`]).
+fn page_phone(record: &mut Record) -> Result<bool> {
+    bench_record::page(record, Scale::FULL)?;
+    Ok(!record.over_budget().iter().any(|name| name.starts_with("page.")))
 }
 
 /// Runs the server crate's `bench_find` example (release build): list pages of a shop with
 /// 100,000 stamps on SQLite, per kind of filter, each against its own budget (single-digit
 /// milliseconds for a page an index answers; see the example). Its last stdout line is
 /// `{"stamps", "pages": [{"name", "p50Ms", "p95Ms", "items", "budgetMs"}], "over": [..]}`.
-fn list_pages() -> Result<bool> {
+fn list_pages(_: &mut Record) -> Result<bool> {
     let output = crate::cmd::cargo()
         .args(["run", "--release", "-p", "stampcard-server", "--example", "bench_find"])
         .stderr(std::process::Stdio::inherit())

@@ -4,6 +4,7 @@
 //! (`cargo xtask test`) works the same on a fresh machine and a laptop.
 
 mod bench;
+mod bench_record;
 mod build;
 mod cmd;
 mod postgres;
@@ -28,9 +29,10 @@ Commands:
                        schemathesis against a running server's OpenAPI document, the core's,
                        the widget's and the dashboard's wasm tests in headless Chromium, the
                        widget and dashboard builds and the end-to-end test on SQLite and on
-                       PostgreSQL.
+                       PostgreSQL, and a smoke run of the bench harness (tiny, debug builds,
+                       checks that the report has every figure).
                        --quick: check the tools without installing any, and skip
-                       schemathesis, the widget build and the end-to-end test.
+                       schemathesis, the widget build, the end-to-end test and the bench smoke.
   schemathesis         Only the OpenAPI conformance step of `test` (installs schemathesis
                        in a venv if missing): a running server, on an empty and on a seeded
                        database.
@@ -40,9 +42,13 @@ Commands:
   serve [-- ARGS...]   Build the widget, the dashboard and the server (release) and run
                        `stampcard serve --demo` on ./stampcard.db in the project root;
                        ARGS are appended.
-  bench [--strict]     Benchmarks: the widget's and the dashboard's brotli sizes against their
-                       budgets, and durable adds over HTTP against a raw SQLite loop (release
-                       build). Prints each result; --strict: exit 1 when one is over its budget.
+  bench [--strict]     Benchmarks (release builds, about 10 minutes from a fresh clone): the widget's
+                       and the dashboard's brotli sizes; durable adds at 64 connections against a
+                       raw SQLite loop in alternating rounds, latency at 2,000 adds/s offered, the
+                       server's CPU per add, validate against /healthz; the same adds on a
+                       throwaway PostgreSQL against pgbench; the stamp page on a phone profile;
+                       list pages of 100,000 stamps. Prints one table and writes
+                       target/bench/report.json; --strict: exit 1 when one is over its budget.
   help, --help, -h     Show this message.
 ";
 

@@ -24,8 +24,19 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    /// initdb + `pg_ctl start` on a free loopback port.
+    /// initdb + `pg_ctl start` on a free loopback port, with `fsync=off` (tests need no
+    /// durability).
     pub fn start() -> Result<Postgres> {
+        Postgres::start_with(false)
+    }
+
+    /// Like [`Postgres::start`] but durable (`fsync=on`): benchmarks compare it with a durable
+    /// SQLite.
+    pub fn start_durable() -> Result<Postgres> {
+        Postgres::start_with(true)
+    }
+
+    fn start_with(fsync: bool) -> Result<Postgres> {
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         let dir = std::env::temp_dir().join(format!("stampcard-pg-{}-{nanos}", std::process::id()));
         std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -49,8 +60,9 @@ impl Postgres {
             // `-k DIR`: keep the Unix socket (and its lock file) in our dir
             // instead of /var/run/postgresql, which may not exist or be shared.
             let options = format!(
-                "-c listen_addresses=127.0.0.1 -p {port} -k '{}' -c fsync=off -c max_connections=200",
-                pg.dir.display()
+                "-c listen_addresses=127.0.0.1 -p {port} -k '{}' -c fsync={} -c max_connections=200",
+                pg.dir.display(),
+                if fsync { "on" } else { "off" }
             );
             let started = run(pg
                 .as_owner("pg_ctl")

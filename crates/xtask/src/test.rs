@@ -96,8 +96,11 @@ fn pipeline(options: &Options, steps: &mut Steps) -> Result<()> {
 
     if options.quick {
         steps.skip("end-to-end", "--quick");
+        steps.skip("bench smoke", "--quick");
     } else {
         end_to_end(steps, &pg)?;
+        // The bench harness end to end, tiny and on the debug builds: every figure comes out.
+        steps.run("bench smoke", crate::bench_record::smoke)?;
     }
 
     steps.run("postgres stop", || pg.stop())

@@ -133,13 +133,18 @@ pub fn document() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let (api, _) = api().split_for_parts();
     let mut routes = api.merge(www::router(&state.www_dir));
-    if state.metrics.is_some() {
+    let metrics = state.metrics.is_some();
+    if metrics {
         routes = routes.route("/metrics", axum::routing::get(meta::metrics));
     }
-    let routes = routes.fallback(route_not_found).layer(middleware::from_fn(remember_route)).with_state(state);
+    let mut routes = routes.fallback(route_not_found);
+    if metrics {
+        routes = routes.layer(middleware::from_fn(remember_route));
+    }
+    let routes = routes.with_state(state);
     // Wrapped from outside, so the middleware sees responses exactly as axum finishes them
     // (a 405 gets its `Allow` header inside the method router, after per-route layers).
-    Router::new()
+    let app = Router::new()
         .fallback_service(routes)
         .layer(middleware::from_fn(envelope_bare_errors))
         // Every answer is what its Content-Type says: browsers must not guess another type.
@@ -147,8 +152,10 @@ pub fn router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(middleware::from_fn(log_request))
-        .layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn(log_request));
+    // Without /metrics no recorder is installed and every figure would be dropped: skip the
+    // per-request labels (three strings) and the route bookkeeping altogether.
+    if metrics { app.layer(middleware::from_fn(record_metrics)) } else { app }
 }
 
 async fn route_not_found(method: Method, uri: axum::http::Uri) -> Error {
@@ -158,8 +165,9 @@ async fn route_not_found(method: Method, uri: axum::http::Uri) -> Error {
 /// Responses made outside our handlers (axum's 405, a static file's 404) carry no envelope;
 /// this gives them one, keeping their status and headers (`Allow`, CORS).
 async fn envelope_bare_errors(request: Request, next: Next) -> Response {
+    // Kept for the rare error; cloning a `Uri` shares its bytes instead of copying the path.
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     let status = response.status();
     let is_json =
@@ -167,6 +175,7 @@ async fn envelope_bare_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
+    let path = uri.path();
     let error = match status {
         StatusCode::NOT_FOUND => {
             ApiError::new(ErrorCode::RouteNotFound, format!("no such endpoint or file: {method} {path}"))
