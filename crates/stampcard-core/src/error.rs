@@ -128,6 +128,18 @@ error_codes! {
     InvalidUserPassword = (1070, 422, "a dashboard password must be 10 to 128 characters"),
     /// An API key's label is too long or has control characters.
     InvalidKeyLabel = (1071, 422, "an API key label must be at most 100 characters without control characters"),
+    // webhooks
+    /// A webhook `url` is not an absolute https URL with a host (http only with the server's
+    /// `--webhook-allow-private`).
+    InvalidWebhookUrl = (1080, 422, "a webhook url must be an absolute https URL of at most 2000 bytes"),
+    /// A webhook's `events` is empty, names an unknown type, or is combined with `allEvents`.
+    InvalidWebhookEvents = (1081, 422, "events must list known event types such as stamp.added, and not together with allEvents"),
+    /// A webhook `format` is not `vivoldi` or `standard`.
+    InvalidWebhookFormat = (1082, 422, "format must be vivoldi or standard"),
+    /// A delivery-log `status` filter is not one of the statuses.
+    InvalidDeliveryStatus = (1083, 422, "status must be one of PENDING, RETRYING, DELIVERED, DEAD"),
+    /// A webhook URL's host is a loopback, private, link-local or metadata address.
+    WebhookAddressNotAllowed = (1084, 422, "a webhook url must not point at a loopback, private, link-local or metadata address"),
 
     // 2xxx: who is asking, and may they.
     /// No `Authorization: APIKey <key>` header.
@@ -193,6 +205,11 @@ error_codes! {
     UserNotFound = (3011, 404, "dashboard user not found"),
     /// No live API key with this id for this account.
     ApiKeyNotFound = (3012, 404, "API key not found"),
+    // webhooks
+    /// No such webhook endpoint for this account.
+    WebhookNotFound = (3020, 404, "webhook not found"),
+    /// No such delivery for this account.
+    DeliveryNotFound = (3021, 404, "webhook delivery not found"),
 
     // 4xxx: the stamp's state refuses the operation.
     /// The stamp is deactivated (`activeYn=N`).
@@ -220,6 +237,11 @@ error_codes! {
     CardRetired = (4012, 409, "the card is retired; no new stamps can be issued on it"),
     /// The card still has stamps, so it cannot be deleted.
     CardHasStamps = (4013, 409, "the card still has stamps; delete them before deleting the card"),
+    // webhooks
+    /// The account already has the most webhook endpoints it may have.
+    TooManyWebhooks = (4020, 409, "this account already has 20 webhook endpoints; delete one first"),
+    /// The endpoint is disabled, so nothing is sent to it.
+    WebhookDisabled = (4021, 409, "the webhook is disabled; enable it first"),
 
     // 5xxx: exactly-once delivery.
     /// The `Idempotency-Key` was used before with a different request.

@@ -19,6 +19,7 @@ pub mod rules;
 pub mod secret;
 pub mod staff;
 pub mod types;
+pub mod webhook;
 pub mod wire;
 
 pub use error::{ApiError, ErrorCode};
