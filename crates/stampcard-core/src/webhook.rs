@@ -11,9 +11,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::find::StampView;
+use crate::find::StampStatus;
 use crate::input::{FieldError, FieldErrors, idx};
-use crate::types::Ymdt;
+use crate::model::PinState;
+use crate::types::{YesNo, Ymd, Ymdt};
 use crate::wire::{HistoryAction, HistoryActor};
 
 /// URL paths of the webhook endpoints.
@@ -501,11 +502,66 @@ pub struct WebhookEvent {
     pub stamps_after: Option<u32>,
     /// When the change was committed (UTC).
     pub occurred_ymdt: Ymdt,
-    /// The stamp's fields after the change (before it, for `stamp.deleted`); `onsitePwd` is
-    /// always null. Null for a test event.
-    pub stamp: Option<StampView>,
+    /// The stamp's fields after the change (before it, for `stamp.deleted`); null for a test
+    /// event.
+    pub stamp: Option<WebhookStamp>,
     /// `v1`.
     pub payload_version: String,
+}
+
+/// A stamp as an event body carries it: the fields `get` answers that describe its state,
+/// as they were when the change committed. Never a secret: no PIN or password (hash), no page
+/// token, so no `stampUrl` (ask `GET /api/stamp/v1/get` for it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookStamp {
+    /// The stamp.
+    pub stamp_idx: i64,
+    /// Its card.
+    pub card_idx: i64,
+    /// The card's name.
+    pub card_nm: String,
+    /// The card's title (reward text).
+    pub card_ttl: String,
+    /// Stamps collected.
+    pub stamps: u32,
+    /// Stamps needed for the reward.
+    pub max_stamps: u32,
+    /// First valid day.
+    pub strt_ymd: Ymd,
+    /// Last valid day.
+    pub end_ymd: Ymd,
+    /// Whether the card takes the on-site password.
+    pub onsite_yn: YesNo,
+    /// The shop's memo.
+    pub memo: String,
+    /// Whether the stamp is active.
+    pub active_yn: YesNo,
+    /// The shop's customer id.
+    pub user_id: String,
+    /// Customer name.
+    pub user_nm: String,
+    /// Customer phone.
+    pub user_phnno: String,
+    /// Customer e-mail.
+    pub user_eml: String,
+    /// Free field 1.
+    pub user_etc1: String,
+    /// Free field 2.
+    pub user_etc2: String,
+    /// The custom stamp domain, if the stamp has one.
+    pub domain: Option<String>,
+    /// When the stamp was issued (UTC).
+    pub reg_ymdt: Ymdt,
+    /// Its status on the day of the change (UTC).
+    pub status: StampStatus,
+    /// The day the reward was redeemed, if it was.
+    pub redeemed_ymd: Option<Ymd>,
+    /// The customer's PIN state.
+    pub pin_state: PinState,
+    /// The stamp issued when this one was redeemed on an auto-renewing card, if any.
+    pub next_stamp_idx: Option<i64>,
 }
 
 /// A checked create request.

@@ -32,6 +32,9 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// The bearer token that opens `GET /metrics`; `None`: no metrics endpoint.
     pub metrics_token: Option<String>,
+    // webhooks
+    /// Which webhook URLs are accepted and how deliveries are scheduled.
+    pub webhooks: crate::webhook::WebhookConfig,
 }
 
 /// What one client may hold: the timeouts and the connection cap. The defaults are the ones
@@ -81,6 +84,7 @@ impl Default for ServerConfig {
             trust_forwarded_for: false,
             limits: Limits::default(),
             metrics_token: None,
+            webhooks: crate::webhook::WebhookConfig::default(),
         }
     }
 }

@@ -19,6 +19,8 @@ pub mod ratelimit;
 pub mod secrets;
 pub mod store;
 pub mod throttle;
+// webhooks
+pub mod webhook;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -61,6 +63,7 @@ pub fn state(config: &ServerConfig, store: Arc<dyn Store>, public_url: String) -
         trust_forwarded_for: config.trust_forwarded_for,
         body_timeout: config.limits.request_body_timeout,
         metrics: config.metrics_token.as_deref().map(metrics::MetricsAccess::new),
+        webhooks: Arc::new(config.webhooks.clone()),
     }
 }
 
@@ -71,6 +74,9 @@ pub struct Server {
     shutdown: Option<oneshot::Sender<()>>,
     serving: JoinHandle<std::io::Result<()>>,
     pruning: JoinHandle<()>,
+    // webhooks
+    /// The webhook delivery worker, when this server sends.
+    delivering: Option<JoinHandle<()>>,
 }
 
 impl Server {
@@ -83,13 +89,16 @@ impl Server {
         let state = state(config, store.clone(), public_url.clone());
         let limits =
             Limits { max_connections: connections::fit_connection_cap(config.limits.max_connections), ..config.limits };
+        // webhooks
+        let delivering =
+            config.webhooks.deliver.then(|| webhook::spawn(store.clone(), state.clock, config.webhooks.clone()));
         let pruning = tokio::spawn(prune_forever(store, state.clock));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
         let serving = tokio::spawn(connections::serve(listener, app(state), limits, async move {
             // A dropped `Server` stops too.
             let _ = shutdown_signal.await;
         }));
-        Ok(Server { addr, public_url, shutdown: Some(shutdown), serving, pruning })
+        Ok(Server { addr, public_url, shutdown: Some(shutdown), serving, pruning, delivering })
     }
 
     /// The bound address.
@@ -124,6 +133,10 @@ impl Server {
             let _ = shutdown.send(());
         }
         self.pruning.abort();
+        // webhooks: attempts in flight are dropped; their leases run out and they are sent again.
+        if let Some(delivering) = &self.delivering {
+            delivering.abort();
+        }
         flatten((&mut self.serving).await)
     }
 }

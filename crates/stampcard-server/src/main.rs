@@ -1,5 +1,5 @@
-//! The `stampcard` command: `serve` runs the server; `account`, `key`, `card` and `user` administer
-//! the database directly (the same operations the API uses).
+//! The `stampcard` command: `serve` runs the server; `account`, `key`, `card`, `user` and `webhook`
+//! administer the database directly (the same operations the API uses).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,7 @@ use stampcard_server::plan::Plan;
 use stampcard_server::secrets::{self, HashLimits};
 use stampcard_server::store::{self, Store, StoreOptions};
 use stampcard_server::throttle::PageLimits;
+use stampcard_server::webhook::cli::{self as webhook_cli, ServeWebhookArgs};
 use stampcard_server::{Server, demo};
 
 /// Self-hostable stamp-card loyalty server.
@@ -45,6 +46,10 @@ enum Command {
     /// Manage the dashboard's owner and staff logins.
     #[command(subcommand)]
     User(UserCommand),
+    // webhooks
+    /// Manage an account's webhook endpoints.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +166,9 @@ struct ServeArgs {
     /// (at least 16 characters); without it there is no /metrics.
     #[arg(long, env = "STAMPCARD_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    // webhooks
+    #[command(flatten)]
+    webhooks: ServeWebhookArgs,
 }
 
 impl ServeArgs {
@@ -384,6 +392,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Key(command) => key(command).await,
         Command::Card(command) => card(command).await,
         Command::User(command) => user(command).await,
+        Command::Webhook(command) => webhook(command).await,
     }
 }
 
@@ -420,6 +429,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         trust_forwarded_for: args.trust_forwarded_for,
         limits: args.limits(),
         metrics_token: args.metrics_token.as_ref().map(|token| token.trim().to_owned()),
+        webhooks: args.webhooks.config(),
     };
     let server =
         Server::start(&config, store.clone()).await.with_context(|| format!("listening on {}", args.listen))?;
@@ -761,5 +771,119 @@ mod tests {
         assert!(seconds("0").is_err());
         assert!(seconds("-1").is_err());
         assert!(seconds("ten").is_err());
+    }
+}
+
+// webhooks
+
+#[derive(Debug, Subcommand)]
+enum WebhookCommand {
+    /// Add an endpoint and print its signing secret (shown once).
+    Create {
+        /// The account.
+        #[arg(long, env = "STAMPCARD_ACCOUNT")]
+        account: i64,
+        /// Where to POST (https; http and private addresses only with --allow-private).
+        #[arg(long, env = "STAMPCARD_WEBHOOK_URL")]
+        url: String,
+        /// Only these event types (repeat the flag or separate with commas); default: every type.
+        #[arg(long, value_delimiter = ',')]
+        events: Vec<String>,
+        /// Only this card's stamps.
+        #[arg(long)]
+        card: Option<i64>,
+        /// vivoldi (the hosted API's headers) or standard (Standard Webhooks).
+        #[arg(long, default_value = "vivoldi")]
+        format: String,
+        /// Accept a loopback, private or http URL (the server must run with --webhook-allow-private to reach it).
+        #[arg(long)]
+        allow_private: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List an account's endpoints (never their secrets).
+    List {
+        /// The account.
+        #[arg(long, env = "STAMPCARD_ACCOUNT")]
+        account: i64,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Start sending to an endpoint again.
+    Enable(WebhookTarget),
+    /// Stop queuing events for an endpoint.
+    Disable(WebhookTarget),
+    /// Replace an endpoint's secret (the old one signs too for 24 hours); prints the new one once.
+    RotateSecret(WebhookTarget),
+    /// Remove an endpoint and its delivery log.
+    Delete(WebhookTarget),
+}
+
+#[derive(Debug, Args)]
+struct WebhookTarget {
+    /// The account.
+    #[arg(long, env = "STAMPCARD_ACCOUNT")]
+    account: i64,
+    /// The endpoint (from `webhook list`).
+    #[arg(long)]
+    webhook: i64,
+    #[command(flatten)]
+    json: JsonFlag,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+async fn webhook(command: WebhookCommand) -> anyhow::Result<()> {
+    let clock = Clock::system();
+    let (json, result) = match command {
+        WebhookCommand::Create { account, url, events, card, format, allow_private, json, database } => {
+            let store = database.open().await?;
+            let request = stampcard_core::webhook::WebhookCreateRequest {
+                url,
+                events: (!events.is_empty()).then_some(events),
+                card_idx: card,
+                format: Some(format),
+            };
+            (json, webhook_cli::create(store.as_ref(), &clock, account, request, allow_private).await)
+        }
+        WebhookCommand::List { account, json, database } => {
+            let store = database.open().await?;
+            (json, webhook_cli::list(store.as_ref(), &clock, account).await)
+        }
+        WebhookCommand::Enable(t) => {
+            let store = t.database.open().await?;
+            (t.json, webhook_cli::set_enabled(store.as_ref(), &clock, t.account, t.webhook, true).await)
+        }
+        WebhookCommand::Disable(t) => {
+            let store = t.database.open().await?;
+            (t.json, webhook_cli::set_enabled(store.as_ref(), &clock, t.account, t.webhook, false).await)
+        }
+        WebhookCommand::RotateSecret(t) => {
+            let store = t.database.open().await?;
+            (t.json, webhook_cli::rotate(store.as_ref(), &clock, t.account, t.webhook).await)
+        }
+        WebhookCommand::Delete(t) => {
+            let store = t.database.open().await?;
+            (t.json, webhook_cli::delete(store.as_ref(), &clock, t.account, t.webhook).await)
+        }
+    };
+    let value = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if json.json {
+        print_json(&value)
+    } else {
+        // The one-time secret is printed once, on its own line, and nowhere else.
+        if let Some(secret) = value.get("secret").and_then(|s| s.as_str()) {
+            println!("signing secret (shown once, store it now): {secret}");
+        }
+        let mut shown = value.clone();
+        if let Some(object) = shown.as_object_mut() {
+            object.remove("secret");
+        }
+        println!("{}", serde_json::to_string_pretty(&shown)?);
+        Ok(())
     }
 }

@@ -14,6 +14,8 @@ pub mod session;
 pub mod staff;
 pub mod stamp;
 pub mod www;
+// webhooks
+pub mod webhook;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -67,6 +69,9 @@ pub struct AppState {
     pub body_timeout: Duration,
     /// Who may read `/metrics`; `None`: there is no `/metrics`.
     pub metrics: Option<Arc<MetricsAccess>>,
+    // webhooks
+    /// How webhooks are checked and sent (`allowPrivate` decides which URLs are accepted).
+    pub webhooks: Arc<crate::webhook::WebhookConfig>,
 }
 
 impl AppState {
@@ -112,6 +117,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(meta::router())
         .merge(admin::router())
         .merge(bulk::router())
+        // webhooks
+        .merge(webhook::router())
 }
 
 /// The OpenAPI document, collected from the routers [`router`] serves.

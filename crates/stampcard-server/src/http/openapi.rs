@@ -138,7 +138,8 @@ pub struct ErrorEnvelope {
         (name = "staff", description = "Staff members with their own on-site passwords (our extension)"),
         (name = "find", description = "Reading stamps for the back office: get, list, export, stats (our extension)"),
         (name = "page", description = "The customer stamp page (no API key; the token in stampUrl scopes it)"),
-        (name = "meta", description = "Health and this document")
+        (name = "meta", description = "Health and this document"),
+        (name = "webhooks", description = "Signed webhooks for stamp changes, their delivery log and re-sending (our extension)")
     )
 )]
 pub struct ApiDoc;

@@ -37,6 +37,9 @@ pub async fn bulk(tx: &mut dyn Tx, ctx: Ctx, change: BulkChange) -> OpOutput {
         let Some(active) = active else {
             match tx.stamp(ctx.account_idx, stamp_idx).await? {
                 Some(found) => {
+                    // webhooks: announced before the row goes (the event carries its last fields).
+                    let by = ctx.event(found.stamp_idx, HistoryAction::Update, found.stamps, found.stamps);
+                    tx.webhook_stamp_deleted(&by).await?;
                     tx.delete_stamp(found.stamp_idx).await?;
                     result.affected += 1;
                 }

@@ -11,6 +11,8 @@ pub mod page;
 pub mod staff;
 pub mod stamp;
 pub mod users;
+// webhooks
+pub mod webhook;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -178,6 +178,8 @@ pub async fn update(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64, patch: StampPatch
 /// `DELETE /api/stamp/v1/delete`: the stamp, its history and its sessions, for good.
 pub async fn delete(tx: &mut dyn Tx, ctx: Ctx, stamp_idx: i64) -> OpOutput {
     let stamp = tx.stamp(ctx.account_idx, stamp_idx).await?.ok_or(ErrorCode::StampNotFound)?;
+    // webhooks: announced before the row goes (the event carries its last fields).
+    tx.webhook_stamp_deleted(&ctx.event(stamp.stamp_idx, HistoryAction::Update, stamp.stamps, stamp.stamps)).await?;
     tx.delete_stamp(stamp.stamp_idx).await?;
     Ok(Decision::Done(ResultJson::null()))
 }

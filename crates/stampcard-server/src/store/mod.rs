@@ -19,6 +19,7 @@ pub mod sql;
 pub mod sqlite;
 pub mod staff;
 pub mod users;
+pub mod webhook;
 pub mod write;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use async_trait::async_trait;
 use stampcard_core::card_rules::AddHistory;
 use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
+use stampcard_core::webhook::DeliveryStatus;
 use stampcard_core::wire::HistoryEvent;
 
 pub use crate::error::{StoreError, StoreErrorKind};
@@ -34,6 +36,7 @@ pub use idempotency::{IDEMPOTENCY_TTL_MS, KeptResponse, StoredResponse};
 pub use records::{AccountRecord, ApiKeyRecord, CardRecord, LinkedStamp, NewEvent, Principal, StampRecord};
 pub use staff::StaffRecord;
 pub use users::{SessionRecord, UserRecord};
+pub use webhook::{AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryRecord, WebhookRecord};
 pub use write::{Decision, Idempotency, Op, OpFuture, OpOutput, Ran, ResultJson, WriteJob, Written, op};
 
 use crate::plan::Plan;
@@ -176,6 +179,48 @@ pub trait Tx: Send {
     async fn delete_card(&mut self, account_idx: i64, card_idx: i64) -> Result<(), StoreError>;
     /// Moves every page session of one stamp to another (a renewal keeps the customer in).
     async fn move_sessions(&mut self, from_stamp_idx: i64, to_stamp_idx: i64) -> Result<(), StoreError>;
+
+    // webhooks
+    /// Queues a stamp's `stamp.deleted` event for the endpoints that take it; called before
+    /// the stamp is deleted, in the same transaction (`change.action` is not used).
+    async fn webhook_stamp_deleted(&mut self, change: &NewEvent) -> Result<(), StoreError>;
+    /// An endpoint of the account, locked for this transaction where the backend has row locks.
+    async fn webhook(&mut self, account_idx: i64, webhook_idx: i64) -> Result<Option<WebhookRecord>, StoreError>;
+    /// How many endpoints the account has.
+    async fn webhook_count(&mut self, account_idx: i64) -> Result<i64, StoreError>;
+    /// Inserts an endpoint (`webhook_idx` is ignored); returns its id.
+    async fn insert_webhook(&mut self, webhook: &WebhookRecord) -> Result<i64, StoreError>;
+    /// Writes every mutable column of an endpoint.
+    async fn update_webhook(&mut self, webhook: &WebhookRecord) -> Result<(), StoreError>;
+    /// Deletes an endpoint of the account with its deliveries.
+    async fn delete_webhook(&mut self, account_idx: i64, webhook_idx: i64) -> Result<(), StoreError>;
+    /// Queues a test event for one endpoint; returns the delivery's id.
+    async fn queue_test_event(&mut self, webhook: &WebhookRecord, now_ms: i64) -> Result<i64, StoreError>;
+    /// A delivery of the account, locked where the backend has row locks.
+    async fn webhook_delivery(
+        &mut self,
+        account_idx: i64,
+        delivery_idx: i64,
+    ) -> Result<Option<DeliveryRecord>, StoreError>;
+    /// Makes a delivery due now with a fresh retry window (same event; any claim is dropped).
+    async fn redeliver(&mut self, delivery_idx: i64, now_ms: i64) -> Result<(), StoreError>;
+    /// Claims up to `limit` due deliveries for `token` until `lease_until` and returns them.
+    async fn claim_deliveries(
+        &mut self,
+        token: &str,
+        now_ms: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError>;
+    /// Logs an attempt and writes the delivery's new state if `token` still holds its claim.
+    async fn finish_delivery(
+        &mut self,
+        delivery_idx: i64,
+        token: &str,
+        outcome: &AttemptOutcome,
+    ) -> Result<(), StoreError>;
+    /// Deletes finished deliveries older than `before_ms` and the events left without one.
+    async fn prune_webhooks(&mut self, before_ms: i64) -> Result<(), StoreError>;
 }
 
 /// The storage of one server.
@@ -288,6 +333,26 @@ pub trait Store: Send + Sync {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<(Vec<find::DayRow>, i64), StoreError>;
+
+    // webhooks
+    /// The account's endpoints, oldest first.
+    async fn webhooks(&self, account_idx: i64) -> Result<Vec<WebhookRecord>, StoreError>;
+    /// Up to `limit` deliveries of the account below `before`, newest first.
+    async fn webhook_deliveries(
+        &self,
+        account_idx: i64,
+        webhook_idx: Option<i64>,
+        status: Option<DeliveryStatus>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// A delivery of the account.
+    async fn webhook_delivery(&self, account_idx: i64, delivery_idx: i64)
+    -> Result<Option<DeliveryRecord>, StoreError>;
+    /// The attempts of these deliveries, oldest first.
+    async fn webhook_attempts(&self, delivery_idxs: &[i64]) -> Result<Vec<AttemptRecord>, StoreError>;
+    /// Whether any delivery is due and unclaimed (the worker's cheap check before it claims).
+    async fn webhook_due(&self, now_ms: i64) -> Result<bool, StoreError>;
 }
 
 /// Options that only some backends use.

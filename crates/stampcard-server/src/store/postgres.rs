@@ -31,6 +31,8 @@ impl Dialect for Postgres {
     const LOCK_GUARD: &'static str = "FOR UPDATE";
     const LOCK_IDEMPOTENCY_KEY: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0))");
+    // webhooks
+    const LOCK_SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
 }
 
 /// Writes straight on the pool, each in its own transaction.

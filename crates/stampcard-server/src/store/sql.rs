@@ -11,6 +11,7 @@ use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 use stampcard_core::card_rules::AddHistory;
 use stampcard_core::dashboard::LoginGuard;
 use stampcard_core::secret::CardGuard;
+use stampcard_core::webhook::{DeliveryStatus, WebhookEventType};
 use stampcard_core::wire::{HistoryAction, HistoryEvent};
 
 use super::find;
@@ -18,6 +19,7 @@ use super::idempotency::{KeptResponse, StoredResponse};
 use super::records::{AddHistoryRow, Count, EventRow, GuardRow, Id, LinkedStamp, StampWithCard, wire_name};
 use super::staff::{StaffCardRow, StaffCovering, StaffRecord};
 use super::users::{LoginGuardRow, SessionRecord, UserRecord};
+use super::webhook::{self, AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryRecord, WebhookRecord};
 use super::write::{Engine, Idempotency, WriteJob, Written};
 use super::{
     AccountRecord, ApiKeyRecord, CardRecord, IDEMPOTENCY_TTL_MS, NewEvent, Principal, StampRecord, Store, StoreError,
@@ -211,6 +213,11 @@ pub trait Dialect: Driver {
     /// Run first by a write with an `Idempotency-Key` (`$1` scope, `$2` key), so requests that
     /// share a key run one after the other on every server.
     const LOCK_IDEMPOTENCY_KEY: Option<&'static str>;
+
+    // webhooks
+    /// Appended to the claim of due deliveries, so servers sharing a database claim
+    /// different rows without waiting for each other.
+    const LOCK_SKIP_LOCKED: &'static str;
 }
 
 /// The card columns besides its ids; `created_at` is renamed so a card also decodes from a
@@ -583,6 +590,61 @@ impl<DB: Dialect> Store for SqlStore<DB> {
             self.one(find::stats_customers(account_idx, card_idx, from_ms, to_ms).into()).await?;
         Ok((days, customers.map_or(0, |row| row.n)))
     }
+
+    // webhooks
+    async fn webhooks(&self, account_idx: i64) -> Result<Vec<WebhookRecord>, StoreError> {
+        let st = Statement::new(format!("{} WHERE account_idx = $1 ORDER BY webhook_idx", webhook::WEBHOOK_SELECT));
+        self.all(st.bind(account_idx)).await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        account_idx: i64,
+        webhook_idx: Option<i64>,
+        status: Option<DeliveryStatus>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        // Absent filters compare a column with itself through a NULL check, so one text serves.
+        let st = Statement::new(format!(
+            "{} WHERE d.account_idx = $1 AND ($2 IS NULL OR d.webhook_idx = $2) AND ($3 IS NULL OR d.status = $3) \
+             AND ($4 IS NULL OR d.delivery_idx < $4) ORDER BY d.delivery_idx DESC LIMIT $5",
+            webhook::DELIVERY_SELECT
+        ));
+        let status = status.map(|s| s.as_str().to_owned());
+        self.all(st.bind(account_idx).bind(webhook_idx).bind(status).bind(before).bind(limit)).await
+    }
+
+    async fn webhook_delivery(
+        &self,
+        account_idx: i64,
+        delivery_idx: i64,
+    ) -> Result<Option<DeliveryRecord>, StoreError> {
+        let st =
+            Statement::new(format!("{} WHERE d.account_idx = $1 AND d.delivery_idx = $2", webhook::DELIVERY_SELECT));
+        self.one(st.bind(account_idx).bind(delivery_idx)).await
+    }
+
+    async fn webhook_attempts(&self, delivery_idxs: &[i64]) -> Result<Vec<AttemptRecord>, StoreError> {
+        if delivery_idxs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = (1..=delivery_idxs.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let st = Statement::new(format!(
+            "SELECT delivery_idx, request_id, attempted_at, http_status, duration_ms, response_excerpt, error \
+             FROM webhook_attempts WHERE delivery_idx IN ({marks}) ORDER BY attempt_idx"
+        ));
+        self.all(delivery_idxs.iter().fold(st, |st, idx| st.bind(*idx))).await
+    }
+
+    async fn webhook_due(&self, now_ms: i64) -> Result<bool, StoreError> {
+        let st = Statement::new(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM webhook_deliveries WHERE status IN ('PENDING', 'RETRYING') \
+             AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) LIMIT 1) due",
+        );
+        let row: Option<webhook::BigCount> = self.one(st.bind(now_ms)).await?;
+        Ok(row.is_some_and(|row| row.n > 0))
+    }
 }
 
 /// One write's transaction on a connection the backend has opened it on.
@@ -723,7 +785,9 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
             ("user_idx", event.user_idx.into()),
             ("created_at", event.at.into()),
         ];
-        self.id(insert("stamp_events", columns, "event_idx")).await.map(|_| ())
+        self.id(insert("stamp_events", columns, "event_idx")).await?;
+        // webhooks: the event's outbox rows commit (or vanish) with the change.
+        self.webhook_outbox(event, None).await
     }
 
     async fn card_guard(&mut self, card_idx: i64) -> Result<CardGuard, StoreError> {
@@ -934,6 +998,154 @@ impl<DB: Dialect> Tx for SqlTx<'_, DB> {
     async fn move_sessions(&mut self, from_stamp_idx: i64, to_stamp_idx: i64) -> Result<(), StoreError> {
         let st = Statement::new("UPDATE page_sessions SET stamp_idx = $1 WHERE stamp_idx = $2");
         self.run(st.bind(to_stamp_idx).bind(from_stamp_idx)).await
+    }
+
+    // webhooks
+    async fn webhook_stamp_deleted(&mut self, change: &NewEvent) -> Result<(), StoreError> {
+        self.webhook_outbox(change, Some(WebhookEventType::Deleted)).await
+    }
+
+    async fn webhook(&mut self, account_idx: i64, webhook_idx: i64) -> Result<Option<WebhookRecord>, StoreError> {
+        let st = Statement::new(format!(
+            "{} WHERE account_idx = $1 AND webhook_idx = $2 {}",
+            webhook::WEBHOOK_SELECT,
+            DB::LOCK_CARD
+        ));
+        self.one(st.bind(account_idx).bind(webhook_idx)).await
+    }
+
+    async fn webhook_count(&mut self, account_idx: i64) -> Result<i64, StoreError> {
+        let st = Statement::new("SELECT COUNT(*) AS n FROM webhooks WHERE account_idx = $1");
+        let row: Option<webhook::BigCount> = self.one(st.bind(account_idx)).await?;
+        Ok(row.map_or(0, |row| row.n))
+    }
+
+    async fn insert_webhook(&mut self, hook: &WebhookRecord) -> Result<i64, StoreError> {
+        let mut columns = webhook::webhook_columns(hook);
+        columns.extend([("account_idx", hook.account_idx.into()), ("created_at", hook.created_at.into())]);
+        self.id(insert("webhooks", columns, "webhook_idx")).await
+    }
+
+    async fn update_webhook(&mut self, hook: &WebhookRecord) -> Result<(), StoreError> {
+        self.run(update("webhooks", webhook::webhook_columns(hook), "webhook_idx", hook.webhook_idx, hook.account_idx))
+            .await
+    }
+
+    async fn delete_webhook(&mut self, account_idx: i64, webhook_idx: i64) -> Result<(), StoreError> {
+        // Its deliveries and their attempts go with it (ON DELETE CASCADE).
+        let st = Statement::new("DELETE FROM webhooks WHERE account_idx = $1 AND webhook_idx = $2");
+        self.run(st.bind(account_idx).bind(webhook_idx)).await
+    }
+
+    async fn queue_test_event(&mut self, hook: &WebhookRecord, now_ms: i64) -> Result<i64, StoreError> {
+        let event_id = webhook::new_event_id();
+        let body = webhook::test_event_body(&event_id, hook.account_idx, now_ms)?;
+        let event_idx = self
+            .id(webhook::insert_event(&event_id, hook.account_idx, None, None, WebhookEventType::Test, body, now_ms))
+            .await?;
+        self.id(webhook::insert_delivery(hook.webhook_idx, event_idx, hook.account_idx, None, now_ms)).await
+    }
+
+    async fn webhook_delivery(
+        &mut self,
+        account_idx: i64,
+        delivery_idx: i64,
+    ) -> Result<Option<DeliveryRecord>, StoreError> {
+        let st = Statement::new(format!(
+            "{} WHERE d.account_idx = $1 AND d.delivery_idx = $2 {}",
+            webhook::DELIVERY_SELECT,
+            if DB::LOCK_SKIP_LOCKED.is_empty() { "" } else { "FOR UPDATE OF d" }
+        ));
+        self.one(st.bind(account_idx).bind(delivery_idx)).await
+    }
+
+    async fn redeliver(&mut self, delivery_idx: i64, now_ms: i64) -> Result<(), StoreError> {
+        let st = Statement::new(
+            "UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, window_start = $2, \
+             claim_token = NULL, claimed_until = NULL WHERE delivery_idx = $3",
+        );
+        self.run(st.bind(DeliveryStatus::Pending.as_str()).bind(now_ms).bind(delivery_idx)).await
+    }
+
+    async fn claim_deliveries(
+        &mut self,
+        token: &str,
+        now_ms: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        self.run(webhook::claim(token, now_ms, lease_until, limit, DB::LOCK_SKIP_LOCKED)).await?;
+        DB::fetch_all(&mut *self.conn, webhook::claimed(token)).await
+    }
+
+    async fn finish_delivery(
+        &mut self,
+        delivery_idx: i64,
+        token: &str,
+        outcome: &AttemptOutcome,
+    ) -> Result<(), StoreError> {
+        self.run(webhook::insert_attempt(&outcome.attempt)).await?;
+        self.run(webhook::finish(delivery_idx, token, outcome)).await?;
+        self.run(webhook::trim_attempts(delivery_idx)).await
+    }
+
+    async fn prune_webhooks(&mut self, before_ms: i64) -> Result<(), StoreError> {
+        let st =
+            Statement::new("DELETE FROM webhook_deliveries WHERE status IN ('DELIVERED', 'DEAD') AND created_at < $1");
+        self.run(st.bind(before_ms)).await?;
+        let st = Statement::new(
+            "DELETE FROM webhook_events WHERE created_at < $1 AND NOT EXISTS \
+             (SELECT 1 FROM webhook_deliveries d WHERE d.event_idx = webhook_events.event_idx)",
+        );
+        self.run(st.bind(before_ms)).await
+    }
+}
+
+// webhooks
+impl<DB: Dialect> SqlTx<'_, DB> {
+    /// Writes a stamp change's event and its deliveries to the endpoints that take it: the
+    /// transactional outbox. Nothing when no enabled endpoint matches (one indexed read).
+    /// `kind` overrides the type the history action maps to (a deletion has no action).
+    async fn webhook_outbox(&mut self, change: &NewEvent, kind: Option<WebhookEventType>) -> Result<(), StoreError> {
+        let kind = kind.unwrap_or(WebhookEventType::for_action(change.action));
+        let matches: Vec<webhook::MatchRow> =
+            DB::fetch_all(&mut *self.conn, webhook::matching(change.stamp_idx)).await?;
+        let wanted: Vec<i64> = matches
+            .iter()
+            .filter(|m| m.events.as_deref().is_none_or(|names| names.split(',').any(|name| name == kind.as_str())))
+            .map(|m| m.webhook_idx)
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let count: Option<webhook::BigCount> = self.one(webhook::history_count(change.stamp_idx)).await?;
+        // A change's history row is already written; a deletion's is not (it has none), so
+        // it is the next number.
+        let sequence = count.map_or(0, |row| row.n) + i64::from(kind == WebhookEventType::Deleted);
+        let Some(found): Option<find::FoundStamp> =
+            self.one(webhook::changed_stamp(CARD_FIELDS, change.stamp_idx)).await?
+        else {
+            return Err(StoreError::internal("a changed stamp is missing from its own transaction"));
+        };
+        let event_id = webhook::new_event_id();
+        let body = webhook::stamp_event_body(&event_id, kind, change, sequence, &found)?;
+        let account_idx = found.stamp.account_idx;
+        let event_idx = self
+            .id(webhook::insert_event(
+                &event_id,
+                account_idx,
+                Some(change.stamp_idx),
+                Some(sequence),
+                kind,
+                body,
+                change.at,
+            ))
+            .await?;
+        for webhook_idx in wanted {
+            self.id(webhook::insert_delivery(webhook_idx, event_idx, account_idx, Some(change.stamp_idx), change.at))
+                .await?;
+        }
+        Ok(())
     }
 }
 

@@ -45,6 +45,8 @@ impl Dialect for Sqlite {
     const LOCK_STAMP_AND_CARD: &'static str = "";
     const LOCK_GUARD: &'static str = "";
     const LOCK_IDEMPOTENCY_KEY: Option<&'static str> = None;
+    // webhooks
+    const LOCK_SKIP_LOCKED: &'static str = "";
 }
 
 /// The single writer and what the health check looks at.

@@ -163,6 +163,7 @@ impl TwoServers {
                 trust_forwarded_for: false,
                 limits: Limits::default(),
                 metrics_token: None,
+                webhooks: stampcard_server::webhook::WebhookConfig::default(),
             };
             servers.push(Server::start(&config, store.clone()).await.expect("start server"));
             stores.push(store);

@@ -89,6 +89,15 @@ async fn openapi_covers_every_endpoint() {
         ("get", find::paths::LIST),
         ("get", find::paths::EXPORT),
         ("get", find::paths::STATS),
+        // webhooks
+        ("post", stampcard_core::webhook::paths::WEBHOOK_CREATE),
+        ("get", stampcard_core::webhook::paths::WEBHOOK_LIST),
+        ("put", stampcard_core::webhook::paths::WEBHOOK_UPDATE),
+        ("post", stampcard_core::webhook::paths::WEBHOOK_ROTATE_SECRET),
+        ("delete", stampcard_core::webhook::paths::WEBHOOK_DELETE),
+        ("get", stampcard_core::webhook::paths::WEBHOOK_DELIVERIES),
+        ("post", stampcard_core::webhook::paths::WEBHOOK_REDELIVER),
+        ("post", stampcard_core::webhook::paths::WEBHOOK_TEST),
     ];
     let documented: usize =
         body["paths"].as_object().expect("paths").values().map(|item| item.as_object().map_or(0, |o| o.len())).sum();

@@ -87,6 +87,10 @@ pub struct Options {
     pub sqlite_min_free_bytes: u64,
     /// PostgreSQL: reach the server through this local port (a proxy) instead of its own.
     pub postgres_port: Option<u16>,
+    // webhooks
+    /// Webhook settings (default: the server's, with private addresses allowed, so test
+    /// receivers on 127.0.0.1 can be reached).
+    pub webhooks: stampcard_server::webhook::WebhookConfig,
 }
 
 impl Default for Options {
@@ -103,6 +107,10 @@ impl Default for Options {
             metrics_token: None,
             sqlite_min_free_bytes: StoreOptions::default().sqlite_min_free_bytes,
             postgres_port: None,
+            webhooks: stampcard_server::webhook::WebhookConfig {
+                allow_private: true,
+                ..stampcard_server::webhook::WebhookConfig::default()
+            },
         }
     }
 }
@@ -157,6 +165,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         trust_forwarded_for: options.trust_forwarded_for,
         limits: options.limits,
         metrics_token: options.metrics_token.clone(),
+        webhooks: options.webhooks.clone(),
     };
     let clock = options.fake_today.map_or_else(Clock::system, Clock::with_today);
     let server = Server::start(&config, store.clone()).await.expect("start server");

@@ -25,3 +25,5 @@ mod stamps;
 mod storm;
 mod timeouts;
 mod two_servers;
+// webhooks
+mod webhooks;
