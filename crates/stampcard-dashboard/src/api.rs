@@ -27,6 +27,12 @@ use stampcard_core::wire::{
 };
 use web_sys::RequestCredentials;
 
+/// The `secret` of create's and rotate-secret's results (see `Api::send_secret`).
+#[derive(serde::Deserialize)]
+struct Secret {
+    secret: String,
+}
+
 /// HTTP 401: the session cookie is missing, expired or signed out.
 pub const UNAUTHORIZED: u16 = 401;
 
@@ -233,7 +239,8 @@ impl Api {
 
     /// `POST /api/stamp/v1/webhook/create`: the endpoint and its secret, shown once.
     pub async fn create_webhook(&self, body: &WebhookCreateRequest) -> Result<WebhookCreated, CallError> {
-        self.send(Method::POST, hook_paths::WEBHOOK_CREATE.to_owned(), Some(body)).await
+        let (webhook, secret) = self.send_secret(hook_paths::WEBHOOK_CREATE, body).await?;
+        Ok(WebhookCreated { webhook, secret })
     }
 
     /// `PUT /api/stamp/v1/webhook/update`: the endpoint as changed.
@@ -244,7 +251,18 @@ impl Api {
     /// `POST /api/stamp/v1/webhook/rotate-secret`: the new secret, shown once.
     pub async fn rotate_secret(&self, webhook_idx: i64) -> Result<WebhookRotated, CallError> {
         let body = WebhookIdxRequest { webhook_idx };
-        self.send(Method::POST, hook_paths::WEBHOOK_ROTATE_SECRET.to_owned(), Some(&body)).await
+        let (webhook, secret) = self.send_secret(hook_paths::WEBHOOK_ROTATE_SECRET, &body).await?;
+        Ok(WebhookRotated { webhook, secret })
+    }
+
+    /// A POST answered by an endpoint with its `secret` beside its fields. Read as two plain
+    /// structs from the same text rather than as the flattened `WebhookCreated`: serde's
+    /// buffered `flatten` code for it would cost the wasm more than reading the text twice.
+    async fn send_secret<B: Serialize>(&self, url: &str, body: &B) -> Result<(WebhookView, String), CallError> {
+        let (status, text) = self.call(Method::POST, url.to_owned(), Some(body)).await?;
+        let webhook: WebhookView = read_envelope(status, &text)?.ok_or_else(|| not_an_envelope(200))?;
+        let Secret { secret } = read_envelope(status, &text)?.ok_or_else(|| not_an_envelope(200))?;
+        Ok((webhook, secret))
     }
 
     /// `POST /api/stamp/v1/webhook/test`.

@@ -23,10 +23,14 @@ pub fn text(lang: Lang) -> &'static Text {
     }
 }
 
-/// The core's lowercase message as a sentence: capital first letter.
+/// The core's lowercase message as a sentence: capital first letter. The core's messages start
+/// with an ASCII letter; ASCII-only casing keeps Unicode's case tables out of the wasm (size).
 pub fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    let mut line = message.to_owned();
+    if let Some(first) = line.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    line
 }
 
 /// A failed call in words: the core's message for its code (the server's own message for a

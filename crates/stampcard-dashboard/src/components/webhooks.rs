@@ -202,7 +202,9 @@ pub fn WebhooksPage() -> Html {
                 };
                 let events = match &hook.events {
                     None => t.all.to_owned(),
-                    Some(list) => list.iter().map(|kind| kind.as_str()).collect::<Vec<_>>().join(", "),
+                    Some(list) => list.iter().fold(String::new(), |line, kind| {
+                        if line.is_empty() { kind.as_str().to_owned() } else { line + ", " + kind.as_str() }
+                    }),
                 };
                 let (toggle, state_name) = if hook.enabled { (t.disable, t.enabled) } else { (t.enable, t.disabled) };
                 let named = |action: &str| format!("{action} #{idx}");

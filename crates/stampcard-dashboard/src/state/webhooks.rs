@@ -2,8 +2,6 @@
 //! and the secret it shows once, and one endpoint's delivery log (status filter, cursor pages,
 //! re-send).
 
-use std::collections::BTreeSet;
-
 use stampcard_core::input::FieldError;
 use stampcard_core::webhook::{
     DeliveryAttempt, DeliveryPage, DeliveryStatus, DeliveryView, WebhookCreateRequest, WebhookCreated,
@@ -27,8 +25,9 @@ pub struct WebhookForm {
     pub url: String,
     /// "All events" ticked (the default): `events` left out, so types added later come too.
     pub all_events: bool,
-    /// The ticked event types when not all.
-    pub events: BTreeSet<WebhookEventType>,
+    /// The ticked event types when not all (a `Vec`, not a set: nine at most, and no B-tree
+    /// code in the wasm).
+    pub events: Vec<WebhookEventType>,
     /// Only this card's stamps.
     pub card_idx: Option<i64>,
     /// How deliveries are signed.
@@ -40,7 +39,7 @@ impl Default for WebhookForm {
         WebhookForm {
             url: String::new(),
             all_events: true,
-            events: BTreeSet::new(),
+            events: Vec::new(),
             card_idx: None,
             format: WebhookFormat::Vivoldi,
         }
@@ -50,8 +49,10 @@ impl Default for WebhookForm {
 impl WebhookForm {
     /// Ticks or unticks one event type.
     pub fn toggle_event(&mut self, kind: WebhookEventType) {
-        if !self.events.remove(&kind) {
-            self.events.insert(kind);
+        if self.events.contains(&kind) {
+            self.events.retain(|ticked| *ticked != kind);
+        } else {
+            self.events.push(kind);
         }
     }
 
@@ -59,7 +60,14 @@ impl WebhookForm {
     pub fn request(&self) -> WebhookCreateRequest {
         WebhookCreateRequest {
             url: self.url.trim().to_owned(),
-            events: (!self.all_events).then(|| self.events.iter().map(|kind| kind.as_str().to_owned()).collect()),
+            // In documentation order, whatever order they were ticked in.
+            events: (!self.all_events).then(|| {
+                WebhookEventType::SUBSCRIBABLE
+                    .into_iter()
+                    .filter(|kind| self.events.contains(kind))
+                    .map(|kind| kind.as_str().to_owned())
+                    .collect()
+            }),
             card_idx: self.card_idx,
             format: Some(self.format.as_str().to_owned()),
         }
