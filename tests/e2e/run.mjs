@@ -5,7 +5,9 @@
 // an account, a card and stamps through the CLI and the stamp API, then drives Debian's
 // Chromium through every screen with role- and label-based locators, runs axe-core on each
 // screen (0 violations), and saves a screenshot of each under target/e2e-screenshots/.
-// Finally the demo shop page, served from another origin, embeds two cards.
+// Cards that cannot be used say so before any PIN; a 100-slot card stays compact at 390 px;
+// a stamp image that 404s falls back to the tick. Finally the demo shop page, served from
+// another origin and by the server itself, embeds two cards.
 //
 // Environment:
 //   STAMPCARD_BIN               the built `stampcard` binary (default target/debug/stampcard)
@@ -301,6 +303,7 @@ async function main() {
   await page.goto(main.stampUrl);
   await page.getByRole('heading', { level: 1, name: 'Bean There Coffee' }).waitFor();
   await expectText(page, 'Choose a PIN');
+  await expectText(page, 'If you forget it, ask the shop to reset it.');
   await screen(page, '01-set-pin');
   await page.getByLabel('New PIN', { exact: true }).fill('1234');
   await expectText(page, 'straight run like 1234');
@@ -348,6 +351,21 @@ async function main() {
   await expectLive(page, 'Reward redeemed');
   await expectText(page, `Reward redeemed on ${today}`);
   if (await page.getByRole('button', { name: 'Redeem' }).count()) fail('Redeem still offered after redeeming');
+  // Finished, not ready: the filled slots are muted (not the blue of a card still collecting)
+  // and the banner is not the green "reward ready" one.
+  const finished = await page.evaluate(() => {
+    const root = document.querySelector('stamp-card').shadowRoot;
+    const slot = root.querySelector('.slot.on');
+    const banner = root.querySelector('.alert');
+    return {
+      screen: root.querySelector('[data-state]').className,
+      slot: getComputedStyle(slot).backgroundColor,
+      banner: getComputedStyle(banner).backgroundColor,
+    };
+  });
+  if (!finished.screen.split(' ').includes('done')) fail(`redeemed card not marked done: ${JSON.stringify(finished)}`);
+  if (finished.slot === 'rgb(29, 78, 216)') fail(`redeemed slots look like a card still collecting: ${JSON.stringify(finished)}`);
+  if (finished.banner === 'rgb(230, 244, 234)') fail(`redeemed banner looks like "reward ready": ${JSON.stringify(finished)}`);
   await screen(page, '08-redeemed');
   await page.context().close();
 
@@ -355,6 +373,7 @@ async function main() {
   page = await newPage();
   await page.goto(main.stampUrl);
   await expectText(page, 'Enter your PIN');
+  await expectText(page, 'Forgot your PIN? Ask the shop to reset it');
   await screen(page, '09-enter-pin');
   await enterPin(page, '9731');
   await expectText(page, 'That PIN is wrong');
@@ -364,6 +383,9 @@ async function main() {
   }
   await expectText(page, 'Too many wrong PINs. Try again in');
   if (!(await page.getByLabel('PIN', { exact: true }).isDisabled())) fail('the PIN field is usable while locked');
+  // One message: the countdown, not also "That PIN is wrong".
+  if (await page.getByText('That PIN is wrong. Please try again.', { exact: true }).count()) fail('the lock shows "That PIN is wrong" as well');
+  if (await page.getByLabel('PIN', { exact: true }).inputValue()) fail('the PIN that started the lock is still in the field');
   await screen(page, '11-pin-locked');
   await page.context().close();
 
@@ -377,6 +399,8 @@ async function main() {
     await Promise.all([page.waitForResponse((r) => r.url().endsWith('/onsite/add')), staff(page, 'Add stamp', `wrong-${i}`)]);
   }
   await expectText(page, 'Too many wrong staff passwords. Try again in');
+  if (await page.getByText('Wrong staff password.', { exact: true }).count()) fail('the staff lock shows "Wrong staff password" as well');
+  if (await page.getByLabel(/staff password/i).inputValue()) fail('the password that started the lock is still in the field');
   await screen(page, '12-staff-locked');
 
   // 9. The shop resets the PIN: "your PIN was reset, choose a new one".
@@ -388,19 +412,20 @@ async function main() {
   await expectProgress(page, 0, 10);
   await page.context().close();
 
-  // 10. Expired, not started yet, inactive.
+  // 10. Expired, not started yet, inactive: said before any PIN (first visit or not).
   const states = [
-    ['14-expired', await newStamp(), { strtYmd: daysFromToday(-30), endYmd: daysFromToday(-1) }, 'This card expired on'],
-    ['15-not-started', await newStamp(), { strtYmd: daysFromToday(7) }, 'This card starts on'],
-    ['16-inactive', await newStamp(), { activeYn: 'N' }, 'This card is paused by the shop'],
+    ['14-expired', await newStamp(), { strtYmd: daysFromToday(-30), endYmd: daysFromToday(-1) }, `This card expired on ${daysFromToday(-1)}`, 'EXPIRED'],
+    ['15-not-started', await newStamp(), { strtYmd: daysFromToday(7) }, `This card starts on ${daysFromToday(7)}`, 'NOT_STARTED'],
+    ['16-inactive', await newStamp(), { activeYn: 'N' }, 'This card is paused by the shop', 'INACTIVE'],
   ];
-  for (const [name, stamp, update, banner] of states) {
+  for (const [name, stamp, update, banner, state] of states) {
     await api('PUT', '/api/stamp/v1/update', { stampIdx: stamp.stampIdx, ...update });
     page = await newPage();
     await page.goto(stamp.stampUrl);
-    await setPin(page);
+    await page.getByRole('heading', { level: 1, name: 'Bean There Coffee' }).waitFor();
     await expectText(page, banner);
-    await progress(page);
+    await page.locator(`[data-state=${state}]`).waitFor();
+    if (await page.getByLabel(/PIN/).count()) fail(`${name}: asks for a PIN on a card that cannot be used`);
     if (await page.getByText('For staff', { exact: true }).count()) fail(`${name}: staff actions offered`);
     await screen(page, name);
     await page.context().close();
@@ -443,7 +468,47 @@ async function main() {
   await screen(page, '19-korean');
   await page.context().close();
 
-  // 14. The demo shop on another origin embeds two cards; its hostile CSS cannot reach them.
+  // 14. A 100-slot card stays compact on a phone (it was 20 rows of 5, about 1,330 px).
+  const hundredCardIdx = idxOf(await api('POST', '/api/stamp/v1/card/create', {
+    cardNm: 'Bean There Coffee',
+    cardTtl: 'A year of coffee',
+    maxStamps: 100,
+  }));
+  const hundred = await newStamp({}, hundredCardIdx);
+  await api('PUT', '/api/stamp/v1/update', { stampIdx: hundred.stampIdx, stamps: 37 });
+  page = await newPage();
+  await page.goto(hundred.stampUrl);
+  await setPin(page);
+  await expectProgress(page, 37, 100);
+  const gridBox = await page.getByRole('progressbar').boundingBox();
+  log(`100-slot grid at 390 px: ${Math.round(gridBox.height)} px tall, ${Math.round(gridBox.width)} px wide`);
+  if (gridBox.height > 420) fail(`the 100-slot grid is ${gridBox.height} px tall at 390 px wide`);
+  await screen(page, '22-hundred-slots');
+  await page.context().close();
+
+  // 15. A stamp image that fails to load (a 404 here) falls back to the built-in tick.
+  const brokenCardIdx = idxOf(await api('POST', '/api/stamp/v1/card/create', {
+    cardNm: 'Bean There Coffee',
+    cardTtl: 'A free muffin',
+    maxStamps: 6,
+    stampImgUrl: `${base}/widget/no-such-stamp.svg`,
+  }));
+  const broken = await newStamp({}, brokenCardIdx);
+  await api('PUT', '/api/stamp/v1/update', { stampIdx: broken.stampIdx, stamps: 2 });
+  page = await newPage();
+  await page.goto(broken.stampUrl);
+  const missingImage = page.waitForResponse((r) => r.url().endsWith('/widget/no-such-stamp.svg') && r.status() === 404);
+  await setPin(page);
+  await expectProgress(page, 2, 6);
+  await missingImage;
+  await until('ticks instead of broken images', async () => {
+    const [images, filled] = await Promise.all([page.locator('.slot.on img').count(), page.locator('.slot.on').count()]);
+    return images === 0 && filled === 2;
+  });
+  await screen(page, '23-broken-stamp-image');
+  await page.context().close();
+
+  // 16. The demo shop on another origin embeds two cards; its hostile CSS cannot reach them.
   const shopBase = await startShop(await freePort());
   const shopOne = await newStamp({}, imageCardIdx);
   const shopTwo = await newStamp();
@@ -488,6 +553,19 @@ async function main() {
   if (isolation.probeBackground !== 'rgba(0, 0, 0, 0)' || isolation.probeRadius !== '0px') fail(`widget CSS leaked out: ${JSON.stringify(isolation)}`);
   if (isolation.lightChildren !== 0) fail('the widget rendered into the light DOM');
   await screen(page, '21-demo-shop-embedded');
+  await page.context().close();
+
+  // 17. The server serves the demo shop page itself (as `serve --demo` prints it).
+  page = await newPage();
+  await page.goto(`${base}/demo-shop.html?stamp=${encodeURIComponent(shopOne.stampUrl)}&stamp2=${encodeURIComponent(shopTwo.stampUrl)}`);
+  const served = page.locator('stamp-card');
+  await until('two cards on the served demo shop', async () => (await served.count()) === 2);
+  await served.nth(0).getByRole('heading', { level: 2, name: 'Bean There Coffee' }).waitFor();
+  await served.nth(1).getByText('PIN 정하기').waitFor();
+  await enterPin(served.nth(0), PIN);
+  await expectProgress(served.nth(0), 4, 8);
+  await until('stamp images on the served demo shop', async () => (await served.nth(0).locator('.slot.on img').count()) === 4);
+  await screen(page, '24-demo-shop-served');
 
   log(`all good; screenshots in ${path.relative(ROOT, SHOTS)}/`);
 }

@@ -496,6 +496,8 @@ pub struct WebhookEvent {
     pub api_key_idx: Option<i64>,
     /// The staff member, when `actor` is `STAFF`.
     pub staff_idx: Option<i64>,
+    /// The dashboard login, when `actor` is `USER`.
+    pub user_idx: Option<i64>,
     /// The count before the change.
     pub stamps_before: Option<u32>,
     /// The count after the change.

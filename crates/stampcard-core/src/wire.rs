@@ -527,6 +527,14 @@ pub struct PageIntro {
     pub pin_state: PinState,
     /// Seconds until PIN entry unlocks, when locked after too many wrong PINs.
     pub pin_locked_secs: Option<u32>,
+    /// The state derived by the core for the server's today (as in [`PageView`]), so the page
+    /// says that a card cannot be used (expired, not started, inactive) before asking for the
+    /// PIN.
+    pub state: StampState,
+    /// First valid day (for "this card starts on ...").
+    pub strt_ymd: Ymd,
+    /// Last valid day, inclusive (for "this card expired on ...").
+    pub end_ymd: Ymd,
 }
 
 /// `GET /api/page/v1/{token}/card` (with a session): the whole stamp card.

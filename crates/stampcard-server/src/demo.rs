@@ -129,7 +129,8 @@ pub fn instructions(demo: &Demo, server_url: &str, today: chrono::NaiveDate) -> 
          API key (shown once):   {key}\n  \
          demo card:              cardIdx {card_idx}, 10 stamps, on-site staff password {DEMO_ONSITE_PASSWORD}\n  \
          demo stamp:             stampIdx {stamp_idx}\n  \
-         stamp page:             {url}\n\
+         stamp page:             {url}\n  \
+         demo shop (embeds it):  {server_url}{demo_shop}?stamp={url}\n\
          \nTry it (paste into a shell):\n\n  \
          # add one stamp\n  \
          curl -s -X PUT {server_url}/api/stamp/v1/add {auth} {json} -d '{{\"stampIdx\": {stamp_idx}}}'\n\n  \
@@ -141,6 +142,7 @@ pub fn instructions(demo: &Demo, server_url: &str, today: chrono::NaiveDate) -> 
         card_idx = demo.card_idx,
         stamp_idx = demo.stamp_idx,
         url = demo.stamp_url,
+        demo_shop = crate::http::www::DEMO_SHOP_PATH,
         owner_password = demo.owner_password,
     )
 }

@@ -283,6 +283,16 @@ pub struct Text {
     pub pin_changed: &'static str,
     /// Fallback heading when the card name is not known yet.
     pub stamp_card: &'static str,
+    /// On the enter-PIN screen: what to do when the PIN is forgotten.
+    pub forgot_pin: &'static str,
+    /// On the set-PIN screen: what happens when the new PIN is forgotten.
+    pub forget_pin_later: &'static str,
+    /// Under the banner of an expired card, before any PIN.
+    pub expired_hint: &'static str,
+    /// Under the banner of a card that has not started, before any PIN.
+    pub not_started_hint: &'static str,
+    /// Under the banner of a paused card, before any PIN.
+    pub inactive_hint: &'static str,
 }
 
 const EN: Text = Text {
@@ -333,6 +343,11 @@ const EN: Text = Text {
     change_pin_button: "Change PIN",
     pin_changed: "Your PIN was changed.",
     stamp_card: "Stamp card",
+    forgot_pin: "Forgot your PIN? Ask the shop to reset it, then choose a new one here.",
+    forget_pin_later: "If you forget it, ask the shop to reset it.",
+    expired_hint: "It can no longer collect stamps. Ask the shop about a new card.",
+    not_started_hint: "Come back on that day to open it and collect stamps.",
+    inactive_hint: "It cannot be used for now. Ask the shop if you have questions.",
 };
 
 const KO: Text = Text {
@@ -383,6 +398,11 @@ const KO: Text = Text {
     change_pin_button: "PIN 변경",
     pin_changed: "PIN을 변경했어요.",
     stamp_card: "스탬프 카드",
+    forgot_pin: "PIN을 잊으셨나요? 매장에 초기화를 요청한 뒤 여기서 새 PIN을 정하세요.",
+    forget_pin_later: "PIN을 잊어버리면 매장에 초기화를 요청하세요.",
+    expired_hint: "더 이상 스탬프를 모을 수 없어요. 새 카드는 매장에 문의하세요.",
+    not_started_hint: "그날부터 카드를 열고 스탬프를 모을 수 있어요.",
+    inactive_hint: "지금은 쓸 수 없어요. 궁금한 점은 매장에 문의하세요.",
 };
 
 #[cfg(test)]

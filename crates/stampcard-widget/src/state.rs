@@ -5,7 +5,9 @@
 //! in as [`Action`]s.
 
 use stampcard_core::ErrorCode;
+use stampcard_core::model::StampState;
 use stampcard_core::secret::{PinError, check_pin};
+use stampcard_core::types::Ymd;
 use stampcard_core::wire::{PageIntro, PageView, PinState, SessionResult};
 
 use crate::api::CallError;
@@ -27,6 +29,9 @@ pub enum Screen {
     },
     /// The card itself (collecting, full, redeemed, expired, not started or inactive).
     Card(Box<PageView>),
+    /// The card cannot be used (expired, not started yet, paused by the shop), said before
+    /// any PIN: the intro already knows, and a PIN would not make the card usable.
+    Closed(Closed),
     /// Deleted or unknown link.
     Gone,
     /// The server could not be reached (`network`) or failed; the page offers a retry.
@@ -34,6 +39,29 @@ pub enum Screen {
         /// No answer at all, rather than a server error.
         network: bool,
     },
+}
+
+/// Why a card cannot be used, from the intro.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed {
+    /// `Expired`, `NotStarted` or `Inactive`.
+    pub state: StampState,
+    /// First valid day.
+    pub strt_ymd: Ymd,
+    /// Last valid day (inclusive).
+    pub end_ymd: Ymd,
+}
+
+impl Closed {
+    /// The closed screen for an intro whose card cannot be used, else `None` (collecting,
+    /// full and redeemed cards open with the PIN).
+    pub fn of(intro: &PageIntro) -> Option<Closed> {
+        matches!(intro.state, StampState::Expired | StampState::NotStarted | StampState::Inactive).then_some(Closed {
+            state: intro.state,
+            strt_ymd: intro.strt_ymd,
+            end_ymd: intro.end_ymd,
+        })
+    }
 }
 
 /// A form on the page, to put a problem next to the right one.
@@ -193,7 +221,13 @@ impl State {
                     None => {}
                 }
                 match intro {
-                    Ok(intro) => self.ask_pin(intro.pin_state, intro.pin_locked_secs),
+                    Ok(intro) => match Closed::of(&intro) {
+                        Some(closed) => {
+                            self.session = None;
+                            self.screen = Screen::Closed(closed);
+                        }
+                        None => self.ask_pin(intro.pin_state, intro.pin_locked_secs),
+                    },
                     Err(error) => return self.fail(&error),
                 }
             }
@@ -220,13 +254,12 @@ impl State {
                             self.problem = Some((Form::Pin, Problem::Refused(ErrorCode::Locked)));
                         }
                     }
-                    // The wrong PIN that starts a lock says so with a Retry-After.
-                    Some(ErrorCode::WrongPin) => {
-                        if let Some(secs) = error.retry_after_secs() {
-                            self.ask_pin(PinState::Set, Some(secs));
-                        }
-                        self.problem = Some((Form::Pin, Problem::Refused(ErrorCode::WrongPin)));
-                    }
+                    // The wrong PIN that starts a lock says so with a Retry-After: then the
+                    // countdown is the one message ("wrong" as well would say two things).
+                    Some(ErrorCode::WrongPin) => match error.retry_after_secs() {
+                        Some(secs) => self.ask_pin(PinState::Set, Some(secs)),
+                        None => self.problem = Some((Form::Pin, Problem::Refused(ErrorCode::WrongPin))),
+                    },
                     Some(ErrorCode::PinAlreadySet) => self.ask_pin(PinState::Set, None),
                     Some(ErrorCode::PinNotSet) => self.ask_pin(PinState::Reset, None),
                     Some(ErrorCode::StampNotFound) => return self.fail(&error),
@@ -321,7 +354,8 @@ impl State {
         match error.code() {
             Some(ErrorCode::SessionRequired) => self.ask_pin(PinState::Set, None),
             Some(ErrorCode::StampNotFound) => return self.fail(error),
-            Some(ErrorCode::Locked) if lock.is_some() => {}
+            // A lock (also the wrong password that starts one) shows only its countdown.
+            Some(_) if lock.is_some() => {}
             _ => self.problem = Some((form, Problem::from(error))),
         }
         self
@@ -385,13 +419,24 @@ impl NewPinCheck {
 
 #[cfg(test)]
 mod tests {
-    use stampcard_core::model::StampState;
-    use stampcard_core::types::{YesNo, Ymd};
+    use stampcard_core::types::YesNo;
 
     use super::*;
 
     fn intro(pin_state: PinState, pin_locked_secs: Option<u32>) -> PageIntro {
-        PageIntro { card_nm: "Cafe".into(), card_ttl: "Free coffee".into(), pin_state, pin_locked_secs }
+        intro_in(StampState::Collecting, pin_state, pin_locked_secs)
+    }
+
+    fn intro_in(state: StampState, pin_state: PinState, pin_locked_secs: Option<u32>) -> PageIntro {
+        PageIntro {
+            card_nm: "Cafe".into(),
+            card_ttl: "Free coffee".into(),
+            pin_state,
+            pin_locked_secs,
+            state,
+            strt_ymd: Ymd::parse("2025-01-01").expect("date"),
+            end_ymd: Ymd::parse("2025-12-31").expect("date"),
+        }
     }
 
     fn view(stamps: u32) -> PageView {
@@ -458,6 +503,37 @@ mod tests {
     }
 
     #[test]
+    fn unusable_cards_say_so_before_any_pin() {
+        for pin_state in [PinState::Unset, PinState::Set, PinState::Reset] {
+            for state in [StampState::Expired, StampState::NotStarted, StampState::Inactive] {
+                let loaded = loaded(None, Ok(intro_in(state, pin_state, None)), None);
+                let Screen::Closed(closed) = loaded.screen else { panic!("{state:?}: {:?}", loaded.screen) };
+                assert_eq!(closed.state, state);
+                assert_eq!(closed.end_ymd, Ymd::parse("2025-12-31").expect("date"));
+                assert_eq!(loaded.title, Some(("Cafe".into(), "Free coffee".into())));
+            }
+        }
+        // Usable and finished cards open with the PIN.
+        for state in [StampState::Collecting, StampState::Full, StampState::Redeemed] {
+            let loaded = loaded(None, Ok(intro_in(state, PinState::Set, None)), None);
+            assert_eq!(loaded.screen, Screen::EnterPin { locked_secs: None }, "{state:?}");
+        }
+        // A remembered session still shows the whole card (with its own banner).
+        let mut expired = view(3);
+        expired.state = StampState::Expired;
+        let state = loaded(Some("s"), Ok(intro_in(StampState::Expired, PinState::Set, None)), Some(Ok(expired)));
+        assert_eq!(state.view().map(|v| v.stamps), Some(3));
+        // An ended session on a paused card says "paused", not "enter your PIN".
+        let state = loaded(
+            Some("s"),
+            Ok(intro_in(StampState::Inactive, PinState::Set, None)),
+            Some(Err(refused(ErrorCode::SessionRequired))),
+        );
+        assert!(matches!(state.screen, Screen::Closed(Closed { state: StampState::Inactive, .. })));
+        assert_eq!(state.session, None);
+    }
+
+    #[test]
     fn unknown_links_and_failures_have_their_screens() {
         assert_eq!(loaded(None, Err(refused(ErrorCode::StampNotFound)), None).screen, Screen::Gone);
         assert_eq!(loaded(None, Err(CallError::Network), None).screen, Screen::Failed { network: true });
@@ -490,7 +566,7 @@ mod tests {
             .clone()
             .reduce(Action::PinRefused(CallError::Refused { code: ErrorCode::WrongPin, retry_after_secs: Some(30) }));
         assert_eq!(fifth_wrong.screen, Screen::EnterPin { locked_secs: Some(30) });
-        assert_eq!(fifth_wrong.problem_of(Form::Pin), Some(Problem::Refused(ErrorCode::WrongPin)));
+        assert_eq!(fifth_wrong.problem, None, "the countdown is the one message, not also \"wrong PIN\"");
         let offline = state.clone().reduce(Action::PinRefused(CallError::Network));
         assert_eq!(offline.problem_of(Form::Pin), Some(Problem::Network));
         let opened = state.reduce(Action::Opened { session: "new".into(), card: Ok(view(0)) });
@@ -534,7 +610,7 @@ mod tests {
             result: Err(CallError::Refused { code: ErrorCode::WrongOnsitePassword, retry_after_secs: Some(30) }),
         });
         assert_eq!(fifth_wrong.view().and_then(|v| v.onsite_locked_secs), Some(30));
-        assert_eq!(fifth_wrong.problem_of(Form::Staff), Some(Problem::Refused(ErrorCode::WrongOnsitePassword)));
+        assert_eq!(fifth_wrong.problem, None, "the countdown is the one message");
         let too_soon = card.clone().reduce(Action::Staff {
             action: StaffAction::Add,
             result: Err(CallError::Refused { code: ErrorCode::AddTooSoon, retry_after_secs: Some(3600) }),

@@ -13,7 +13,7 @@ use stampcard_core::wire::PageView;
 use stampcard_widget::components::card::{Card, CardProps};
 use stampcard_widget::components::enter_pin::{EnterPin, EnterPinProps};
 use stampcard_widget::components::set_pin::{SetPin, SetPinProps};
-use stampcard_widget::components::status::{Status, StatusKind, StatusProps};
+use stampcard_widget::components::status::{StatusKind, status};
 use stampcard_widget::i18n::Lang;
 use stampcard_widget::state::Problem;
 use stampcard_widget::{MountedCard, mount};
@@ -168,6 +168,7 @@ async fn set_pin_checks_the_core_rules_as_you_type() {
     })
     .await;
     assert!(screen.text().contains("Choose a PIN"));
+    assert!(screen.text().contains("If you forget it, ask the shop to reset it."), "{}", screen.text());
     assert!(screen.label_of("set-pin").contains("PIN"));
     assert!(screen.label_of("set-confirm").contains("PIN"));
     let save = screen.button("Save PIN").expect("a Save PIN button");
@@ -230,6 +231,7 @@ async fn set_pin_speaks_korean() {
     })
     .await;
     assert!(screen.text().contains("PIN 정하기"));
+    assert!(screen.text().contains("PIN을 잊어버리면 매장에 초기화를 요청하세요."), "{}", screen.text());
     assert!(screen.label_of("set-pin").contains("PIN"));
     type_into(&screen.get("#set-pin"), "1111").await;
     assert!(screen.text().contains("연속 숫자"));
@@ -251,6 +253,7 @@ async fn enter_pin_submits_and_shows_a_wrong_pin() {
     };
     let screen = render::<EnterPin>(props.clone()).await;
     assert!(screen.label_of("pin").contains("PIN"));
+    assert!(screen.text().contains("Forgot your PIN? Ask the shop to reset it"), "{}", screen.text());
     let open = screen.button("Open card").expect("an Open card button");
     assert!(is_disabled(&open));
     type_into(&screen.get("#pin"), "2580").await;
@@ -322,6 +325,34 @@ async fn stamp_images_fill_the_slots_when_the_card_has_one() {
 }
 
 #[wasm_bindgen_test]
+async fn a_stamp_image_that_fails_to_load_falls_back_to_the_tick() {
+    let mut with_image = view(3, StampState::Collecting);
+    with_image.stamp_img_url = "https://shop.example/missing.png".into();
+    let screen = render::<Card>(card_props(Lang::En, with_image)).await;
+    assert_eq!(screen.all(".slot.on img"), 3);
+    // What the browser fires when the image cannot be loaded (decided here, not by a network).
+    let failed = web_sys::Event::new("error").expect("event");
+    screen.get(".slot.on img").dispatch_event(&failed).expect("dispatch");
+    yew::scheduler::flush().await;
+    assert_eq!(screen.all(".slot.on img"), 0, "{}", screen.root.inner_html());
+    assert_eq!(screen.all(".slot.on"), 3);
+    assert_eq!(screen.all(".slot.on:empty"), 3, "empty filled slots draw the tick");
+}
+
+#[wasm_bindgen_test]
+async fn a_hundred_slots_use_the_dense_grid() {
+    let mut big = view(37, StampState::Collecting);
+    big.max_stamps = 100;
+    let screen = render::<Card>(card_props(Lang::En, big)).await;
+    let grid = screen.get("[role=progressbar]");
+    assert!(grid.matches(".grid.dense").expect("selector"));
+    assert_eq!(grid.get_attribute("style").as_deref(), Some("--cols:10"));
+    assert_eq!(screen.all(".slot"), 100);
+    let small = render::<Card>(card_props(Lang::En, view(3, StampState::Collecting))).await;
+    assert!(small.find("[role=progressbar].dense").is_none());
+}
+
+#[wasm_bindgen_test]
 async fn full_card_offers_redeem() {
     let (redeemed, on_redeem) = recorder::<String>();
     let screen = render::<Card>(CardProps { on_redeem, ..card_props(Lang::En, view(10, StampState::Full)) }).await;
@@ -370,6 +401,9 @@ async fn finished_cards_show_their_state_and_no_staff_actions() {
         let screen = render::<Card>(card_props(Lang::En, view)).await;
         assert_eq!(screen.get("[data-state]").get_attribute("data-state").as_deref(), Some(state));
         assert!(screen.text().contains(banner), "{state}: {}", screen.text());
+        // Only a redeemed card looks finished (muted grid, neutral banner).
+        assert_eq!(screen.find(".done [role=progressbar]").is_some(), state == "REDEEMED", "{state}");
+        assert_eq!(screen.find(".alert.done").is_some(), state == "REDEEMED", "{state}");
         assert!(screen.find("details.staff").is_none(), "{state}");
         assert!(screen.find("[role=progressbar]").is_some(), "{state}");
     }
@@ -417,6 +451,20 @@ async fn card_speaks_korean() {
 }
 
 // ---- status screens --------------------------------------------------------------------
+
+/// `status` is a plain function; the test renders it through this small component.
+#[derive(Clone, PartialEq, yew::Properties)]
+struct StatusProps {
+    lang: Lang,
+    kind: StatusKind,
+    standalone: bool,
+    on_retry: Callback<()>,
+}
+
+#[yew::component]
+fn Status(props: &StatusProps) -> yew::Html {
+    status(props.lang, props.kind, props.standalone, &props.on_retry)
+}
 
 #[wasm_bindgen_test]
 async fn status_screens() {

@@ -150,7 +150,8 @@ fn pin_already_set() -> Error {
     )
 }
 
-/// What the page shows before the PIN: the card's name and title, the PIN state, the lock.
+/// What the page shows before the PIN: the card's name and title, the PIN state, the lock,
+/// and the card's state with its dates (so an unusable card says so without a PIN).
 #[utoipa::path(
     get, context_path = PAGE_API_PREFIX, path = "/{token}", operation_id = "pageIntro", tag = "page",
     params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "The stamp page's token (from stampUrl)")),
@@ -158,7 +159,7 @@ fn pin_already_set() -> Error {
 )]
 pub async fn intro(State(state): State<AppState>, _limit: ReadLimit, PageToken(token): PageToken) -> ApiResult {
     let (stamp, card) = load(&state, &token).await?;
-    ok(&page_ops::intro(&stamp, &card, state.clock.now_ms()))
+    ok(&page_ops::intro(&stamp, &card, state.clock.today(), state.clock.now_ms()))
 }
 
 /// The whole card (needs a session).

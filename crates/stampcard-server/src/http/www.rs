@@ -58,6 +58,7 @@ pub fn router(www_dir: &Path) -> Router<AppState> {
         .nest_service("/widget", widget)
         .route("/", get(dashboard_page))
         .nest_service("/dashboard", dashboard)
+        .route(DEMO_SHOP_PATH, get(demo_shop_page))
 }
 
 /// Serves `stamp.html` for any token: the page itself asks the API and shows "unknown link"
@@ -96,4 +97,20 @@ async fn html_page(path: &Path, what: &str, referrer: &'static str, csp: &'stati
             .into_response()
         }
     }
+}
+
+/// Where the demo shop page (`www/demo-shop.html`, a shop's page embedding `<stamp-card>`)
+/// is served, so `serve --demo` can show the embed over HTTP.
+pub const DEMO_SHOP_PATH: &str = "/demo-shop.html";
+
+/// The demo shop page's Content-Security-Policy: it stands for a shop's own page, so unlike
+/// ours it runs its small inline script (it copies `?stamp=` into the elements); the widget
+/// and the API come from this server.
+pub const DEMO_SHOP_CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+     connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; \
+     form-action 'none'";
+
+/// Serves `demo-shop.html`. Its query holds a stamp page URL (a secret), hence no referrer.
+async fn demo_shop_page(State(state): State<AppState>) -> Response {
+    html_page(&state.www_dir.join("demo-shop.html"), "the demo shop page", "no-referrer", DEMO_SHOP_CSP).await
 }

@@ -23,13 +23,17 @@ use crate::store::{CardRecord, Decision, LinkedStamp, NewEvent, OpOutput, StampR
 /// How long a stamp-page session lasts.
 pub const SESSION_SECS: u32 = 30 * 60;
 
-/// What the page shows before the PIN.
-pub fn intro(stamp: &StampRecord, card: &CardRecord, now_ms: i64) -> PageIntro {
+/// What the page shows before the PIN: the card's name and reward, the PIN state and lock,
+/// and the card's state for `today`, so a card that cannot be used says so without a PIN.
+pub fn intro(stamp: &StampRecord, card: &CardRecord, today: NaiveDate, now_ms: i64) -> PageIntro {
     PageIntro {
         card_nm: card.name.clone(),
         card_ttl: card.title.clone(),
         pin_state: stamp.pin_state,
         pin_locked_secs: remaining_secs(stamp.pin_locked_until, now_ms),
+        state: rules::state(&card.model(), &stamp.model(), today),
+        strt_ymd: Ymd(stamp.start),
+        end_ymd: Ymd(stamp.end),
     }
 }
 

@@ -241,6 +241,7 @@ pub fn stamp_event_body(
         actor: Some(change.actor),
         api_key_idx: change.api_key_idx,
         staff_idx: change.staff_idx,
+        user_idx: change.user_idx,
         stamps_before: Some(change.stamps_before),
         stamps_after: Some(change.stamps_after),
         occurred_ymdt: occurred,
@@ -262,6 +263,7 @@ pub fn test_event_body(event_id: &str, account_idx: i64, at_ms: i64) -> Result<S
         actor: None,
         api_key_idx: None,
         staff_idx: None,
+        user_idx: None,
         stamps_before: None,
         stamps_after: None,
         occurred_ymdt: ymdt(at_ms),
@@ -272,7 +274,14 @@ pub fn test_event_body(event_id: &str, account_idx: i64, at_ms: i64) -> Result<S
 }
 
 /// The change a stamp deletion is announced as: who deleted it, and when.
-pub fn deletion(stamp_idx: i64, stamps: u32, actor: HistoryActor, api_key_idx: Option<i64>, at: i64) -> NewEvent {
+pub fn deletion(
+    stamp_idx: i64,
+    stamps: u32,
+    actor: HistoryActor,
+    api_key_idx: Option<i64>,
+    user_idx: Option<i64>,
+    at: i64,
+) -> NewEvent {
     NewEvent {
         stamp_idx,
         // Not stored: a deletion has no history row (the history goes with the stamp).
@@ -282,6 +291,10 @@ pub fn deletion(stamp_idx: i64, stamps: u32, actor: HistoryActor, api_key_idx: O
         actor,
         api_key_idx,
         staff_idx: None,
+        user_idx: match actor {
+            HistoryActor::User => user_idx,
+            _ => None,
+        },
         at,
     }
 }

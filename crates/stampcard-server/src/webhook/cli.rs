@@ -58,7 +58,14 @@ impl ServeWebhookArgs {
 
 /// The context of a command-line operation on an account (no API key).
 fn ctx(clock: &Clock, account_idx: i64) -> Ctx {
-    Ctx { account_idx, plan: Plan::Enterprise, api_key_idx: None, today: clock.today(), now_ms: clock.now_ms() }
+    Ctx {
+        account_idx,
+        plan: Plan::Enterprise,
+        api_key_idx: None,
+        user_idx: None,
+        today: clock.today(),
+        now_ms: clock.now_ms(),
+    }
 }
 
 /// Runs an API operation as one write and answers its JSON result.

@@ -18,6 +18,7 @@ mod logins;
 mod metrics;
 mod operator;
 mod page;
+mod page_states;
 mod process;
 mod refusals;
 mod staff;

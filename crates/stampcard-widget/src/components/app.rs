@@ -8,10 +8,11 @@ use yew::prelude::*;
 
 use crate::api::{Api, CallError};
 use crate::components::card::Card;
+use crate::components::closed::closed;
 use crate::components::enter_pin::EnterPin;
-use crate::components::header::Header;
+use crate::components::header::header;
 use crate::components::set_pin::SetPin;
-use crate::components::status::{Status, StatusKind};
+use crate::components::status::{StatusKind, status};
 use crate::i18n::Lang;
 use crate::link::StampLink;
 use crate::state::{Action, Announcement, Form, Screen, StaffAction, State, card_is_stale};
@@ -87,7 +88,7 @@ pub fn App(props: &AppProps) -> Html {
     }
 
     let Some(api) = (*api).clone() else {
-        return frame(lang, html! { <Status {lang} kind={StatusKind::Gone} standalone={props.standalone} /> }, None);
+        return frame(lang, status(lang, StatusKind::Gone, props.standalone, &Callback::noop()), None);
     };
 
     let on_pin = {
@@ -162,14 +163,12 @@ pub fn App(props: &AppProps) -> Html {
 
     let t = lang.text();
     let header = |title: &Option<(String, String)>| match title {
-        Some((name, reward)) => html! {
-            <Header {lang} name={name.clone()} reward={reward.clone()} standalone={props.standalone} />
-        },
-        None => html! { <Header {lang} name={t.stamp_card} reward="" standalone={props.standalone} /> },
+        Some((name, reward)) => header(lang, name, reward, props.standalone),
+        None => header(lang, t.stamp_card, "", props.standalone),
     };
     let busy = state.busy;
     let body = match &state.screen {
-        Screen::Loading => html! { <Status {lang} kind={StatusKind::Loading} standalone={props.standalone} /> },
+        Screen::Loading => status(lang, StatusKind::Loading, props.standalone, &on_retry),
         Screen::SetPin { reset } => html! {
             <>
                 { header(&state.title) }
@@ -193,11 +192,10 @@ pub fn App(props: &AppProps) -> Html {
                 on_add={on_staff(StaffAction::Add)} on_redeem={on_staff(StaffAction::Redeem)}
                 {on_change_pin} />
         },
-        Screen::Gone => html! { <Status {lang} kind={StatusKind::Gone} standalone={props.standalone} /> },
-        Screen::Failed { network } => html! {
-            <Status {lang} kind={if *network { StatusKind::Offline } else { StatusKind::Failed }}
-                standalone={props.standalone} {on_retry} />
-        },
+        Screen::Closed(why) => closed(lang, *why, state.title.as_ref(), props.standalone),
+        Screen::Gone => status(lang, StatusKind::Gone, props.standalone, &on_retry),
+        Screen::Failed { network: true } => status(lang, StatusKind::Offline, props.standalone, &on_retry),
+        Screen::Failed { network: false } => status(lang, StatusKind::Failed, props.standalone, &on_retry),
     };
     let announcement = state.announcement.map(|announcement| match announcement {
         Announcement::StampAdded { stamps, max_stamps } => lang.stamp_added(stamps, max_stamps),

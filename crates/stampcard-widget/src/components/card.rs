@@ -10,7 +10,7 @@ use stampcard_core::wire::PageView;
 use yew::prelude::*;
 
 use crate::components::change_pin::ChangePin;
-use crate::components::header::Header;
+use crate::components::header::header;
 use crate::components::staff::Staff;
 use crate::components::stamp_grid::StampGrid;
 use crate::i18n::Lang;
@@ -71,7 +71,7 @@ pub fn Card(props: &CardProps) -> Html {
                 <><strong>{ t.reward_ready }</strong>{ " " }{ t.reward_ready_hint }</>
             },
         )),
-        StampState::Redeemed => Some(("ok", html! { lang.redeemed_on(view.redeemed_ymd) })),
+        StampState::Redeemed => Some(("done", html! { lang.redeemed_on(view.redeemed_ymd) })),
         StampState::Expired => Some(("warn", html! { lang.expired_on(view.end_ymd) })),
         StampState::NotStarted => Some(("info", html! { lang.starts_on(view.strt_ymd) })),
         StampState::Inactive => Some(("warn", html! { t.inactive })),
@@ -80,9 +80,13 @@ pub fn Card(props: &CardProps) -> Html {
     let image = if is_http_url(&view.stamp_img_url) { view.stamp_img_url.clone() } else { String::new() };
     let staff = view.onsite_yn.is_yes() && (progress.can_add || progress.can_redeem);
     let dimmed = matches!(progress.state, StampState::Expired | StampState::Inactive | StampState::NotStarted);
+    // A redeemed card is finished: its grid is muted and its banner neutral, so it never
+    // looks like a full card waiting at the counter.
+    let done = progress.state == StampState::Redeemed;
     html! {
-        <div class={classes!("screen", dimmed.then_some("dim"))} data-state={state_name(progress.state)}>
-            <Header {lang} name={view.card_nm.clone()} reward={view.card_ttl.clone()} standalone={props.standalone} />
+        <div class={classes!("screen", dimmed.then_some("dim"), done.then_some("done"))}
+            data-state={state_name(progress.state)}>
+            { header(lang, &view.card_nm, &view.card_ttl, props.standalone) }
             if let Some((kind, content)) = banner {
                 <p class={classes!("alert", kind)}>{ content }</p>
             }
@@ -110,7 +114,7 @@ pub fn Card(props: &CardProps) -> Html {
 }
 
 /// The state as the API spells it, exposed as `data-state` for tests and shop styling.
-fn state_name(state: StampState) -> &'static str {
+pub fn state_name(state: StampState) -> &'static str {
     match state {
         StampState::Collecting => "COLLECTING",
         StampState::Full => "FULL",

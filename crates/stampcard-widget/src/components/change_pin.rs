@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::components::new_pin::NewPin;
+use crate::components::new_pin::{NewPinFields, new_pin};
 use crate::components::pin_input::PinInput;
 use crate::components::problem_text;
 use crate::i18n::Lang;
@@ -64,8 +64,10 @@ pub fn ChangePin(props: &ChangePinProps) -> Html {
             <form class="form" {onsubmit} novalidate=true>
                 <PinInput id="cur-pin" label={t.current_pin_label} value={(*current).clone()}
                     autocomplete="current-password" on_input={setter(&current)} />
-                <NewPin {lang} prefix="chg" pin={(*pin).clone()} confirm={(*confirm).clone()}
-                    on_pin={setter(&pin)} on_confirm={setter(&confirm)} />
+                { new_pin(NewPinFields {
+                    lang, prefix: "chg", pin: &pin, confirm: &confirm, autofocus: false,
+                    on_pin: setter(&pin), on_confirm: setter(&confirm),
+                }) }
                 if let Some(problem) = props.problem {
                     <p class="alert err" role="alert">{ problem_text(lang, problem) }</p>
                 }

@@ -40,11 +40,12 @@ pub fn EnterPin(props: &EnterPinProps) -> Html {
     let pin = use_state(String::new);
     let left = use_countdown(props.locked_secs, props.lock_serial);
     let locked = left > 0;
-    // A refused PIN is cleared, so the next try starts from an empty field.
+    // A refused PIN is cleared, so the next try starts from an empty field; so is one that
+    // started a lock (then the countdown is the only message, and no problem is set).
     {
         let pin = pin.clone();
-        use_effect_with(props.problem, move |problem| {
-            if problem.is_some() {
+        use_effect_with((props.problem, props.locked_secs, props.lock_serial), move |(problem, locked, _)| {
+            if problem.is_some() || locked.is_some() {
                 pin.set(String::new());
             }
         });
@@ -86,6 +87,7 @@ pub fn EnterPin(props: &EnterPinProps) -> Html {
                 aria-busy={props.busy.then_some("true")}>
                 { t.open_card }
             </button>
+            <p class="hint">{ t.forgot_pin }</p>
         </form>
     }
 }

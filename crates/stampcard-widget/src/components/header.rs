@@ -4,31 +4,18 @@ use yew::prelude::*;
 
 use crate::i18n::Lang;
 
-/// Properties of [`Header`].
-#[derive(Debug, Clone, PartialEq, Properties)]
-pub struct HeaderProps {
-    /// The language.
-    pub lang: Lang,
-    /// The card's name (`cardNm`).
-    pub name: AttrValue,
-    /// The reward text (`cardTtl`); empty hides the line.
-    pub reward: AttrValue,
-    /// The widget is the whole page: the name is the page's `h1`, else an `h2` under the
-    /// shop's own headings.
-    pub standalone: bool,
-}
-
-/// The card's name and reward text.
-#[component]
-pub fn Header(props: &HeaderProps) -> Html {
-    let level = if props.standalone { "h1" } else { "h2" };
+/// The card's name and reward text (an empty `reward` hides its line). When `standalone`
+/// the widget is the whole page and the name is its `h1`, else an `h2` under the shop's own
+/// headings. A plain function: it has no hooks, so it needs no component of its own.
+pub fn header(lang: Lang, name: &str, reward: &str, standalone: bool) -> Html {
+    let level = if standalone { "h1" } else { "h2" };
     html! {
         <header class="head">
-            <@{level} class="name">{ &props.name }</@>
-            if !props.reward.is_empty() {
+            <@{level} class="name">{ name }</@>
+            if !reward.is_empty() {
                 <p class="reward">
-                    <span class="reward-label">{ props.lang.text().reward }</span>
-                    { " " }{ &props.reward }
+                    <span class="reward-label">{ lang.text().reward }</span>
+                    { " " }{ reward }
                 </p>
             }
         </header>

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod card;
 pub mod change_pin;
+pub mod closed;
 pub mod enter_pin;
 pub mod header;
 pub mod new_pin;

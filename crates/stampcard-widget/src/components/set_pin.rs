@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::components::new_pin::NewPin;
+use crate::components::new_pin::{NewPinFields, new_pin};
 use crate::components::problem_text;
 use crate::i18n::Lang;
 use crate::state::{NewPinCheck, Problem};
@@ -60,14 +60,16 @@ pub fn SetPin(props: &SetPinProps) -> Html {
             } else {
                 <p class="intro">{ t.set_pin_intro }</p>
             }
-            <NewPin {lang} prefix="set" pin={(*pin).clone()} confirm={(*confirm).clone()}
-                autofocus={props.autofocus} {on_pin} {on_confirm} />
+            { new_pin(NewPinFields {
+                lang, prefix: "set", pin: &pin, confirm: &confirm, autofocus: props.autofocus, on_pin, on_confirm,
+            }) }
             if let Some(problem) = props.problem {
                 <p class="alert err" role="alert">{ problem_text(lang, problem) }</p>
             }
             <button class="btn primary" type="submit" disabled={!ready} aria-busy={props.busy.then_some("true")}>
                 { t.save_pin }
             </button>
+            <p class="hint">{ t.forget_pin_later }</p>
         </form>
     }
 }

@@ -49,11 +49,12 @@ pub fn Staff(props: &StaffProps) -> Html {
         let password = password.clone();
         use_effect_with((props.stamps, props.can_redeem), move |_| password.set(String::new()));
     }
-    // A refused password is cleared too, so the next try starts from an empty field.
+    // A refused password is cleared too, so the next try starts from an empty field; so is
+    // one that started a lock (the countdown is then the only message).
     {
         let password = password.clone();
-        use_effect_with(props.problem, move |problem| {
-            if problem.is_some() {
+        use_effect_with((props.problem, props.locked_secs, props.lock_serial), move |(problem, locked, _)| {
+            if problem.is_some() || locked.is_some() {
                 password.set(String::new());
             }
         });

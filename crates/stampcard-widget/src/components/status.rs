@@ -17,36 +17,23 @@ pub enum StatusKind {
     Failed,
 }
 
-/// Properties of [`Status`].
-#[derive(Debug, Clone, PartialEq, Properties)]
-pub struct StatusProps {
-    /// The language.
-    pub lang: Lang,
-    /// Which screen.
-    pub kind: StatusKind,
-    /// The widget is the whole page (the title is the `h1`).
-    #[prop_or_default]
-    pub standalone: bool,
-    /// Retry (offered on the error screens).
-    #[prop_or_default]
-    pub on_retry: Callback<()>,
-}
-
-/// A status screen.
-#[component]
-pub fn Status(props: &StatusProps) -> Html {
-    let t = props.lang.text();
-    let level = if props.standalone { "h1" } else { "h2" };
-    let (title, body, retry) = match props.kind {
+/// A status screen. When `standalone` the widget is the whole page and the title is its
+/// `h1`. The error screens offer a retry button that calls `on_retry`. A plain function: it
+/// has no hooks, so it needs no component of its own.
+pub fn status(lang: Lang, kind: StatusKind, standalone: bool, on_retry: &Callback<()>) -> Html {
+    let t = lang.text();
+    let level = if standalone { "h1" } else { "h2" };
+    let (title, body, retry) = match kind {
         StatusKind::Loading => (t.stamp_card, t.loading, false),
         StatusKind::Gone => (t.gone_title, t.gone_body, false),
         StatusKind::Offline => (t.network_title, t.network_body, true),
         StatusKind::Failed => (t.failed_title, t.failed_body, true),
     };
-    let onclick = props.on_retry.reform(|_: MouseEvent| ());
+    let loading = kind == StatusKind::Loading;
+    let onclick = on_retry.reform(|_: MouseEvent| ());
     html! {
-        <div class={classes!("screen", "status", (props.kind == StatusKind::Loading).then_some("loading"))}
-            aria-busy={(props.kind == StatusKind::Loading).then_some("true")}>
+        <div class={classes!("screen", "status", loading.then_some("loading"))}
+            aria-busy={loading.then_some("true")}>
             <@{level} class="name">{ title }</@>
             <p class="intro">{ body }</p>
             if retry {
