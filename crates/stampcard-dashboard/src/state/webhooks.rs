@@ -362,10 +362,13 @@ impl LogState {
                     Ok(delivery) => {
                         self.error = None;
                         self.resent = Some(delivery.delivery_idx);
+                        // The answer is the delivery queued again without its attempts: the row
+                        // keeps the ones it shows and takes the new status.
                         if let Some(item) =
                             self.items.iter_mut().find(|item| item.delivery_idx == delivery.delivery_idx)
                         {
-                            *item = delivery;
+                            item.status = delivery.status;
+                            item.next_attempt_ymdt = delivery.next_attempt_ymdt;
                         }
                     }
                     Err(error) => self.error = Some(error),
@@ -529,16 +532,23 @@ mod tests {
 
     #[test]
     fn a_resent_delivery_is_shown_queued_again() {
-        let page = DeliveryPage {
-            items: vec![delivery(5, DeliveryStatus::Dead), delivery(6, DeliveryStatus::Delivered)],
-            next_cursor: None,
+        let attempt = DeliveryAttempt {
+            request_id: "req_1".into(),
+            attempt_ymdt: Ymdt::parse("2026-01-01 10:00:01").expect("time"),
+            http_status: Some(500),
+            duration_ms: 12,
+            response_excerpt: "oops".into(),
+            error: None,
         };
+        let dead = DeliveryView { attempts: vec![attempt.clone()], ..delivery(5, DeliveryStatus::Dead) };
+        let page = DeliveryPage { items: vec![dead, delivery(6, DeliveryStatus::Delivered)], next_cursor: None };
         let state =
             LogState::new(1).reduce(LogAction::Loaded { load: 1, result: Ok(page) }).reduce(LogAction::Resending);
         assert!(state.busy);
         let state = state.reduce(LogAction::Resent(Ok(delivery(5, DeliveryStatus::Pending))));
         assert_eq!((state.busy, state.resent), (false, Some(5)));
         assert_eq!(state.items[0].status, DeliveryStatus::Pending);
+        assert_eq!(last_attempt(&state.items[0]), Some(&attempt), "the attempts shown stay");
         assert_eq!(state.items[1].status, DeliveryStatus::Delivered);
         let refused = CallError::Refused { status: 409, code: 4021, message: "disabled".into() };
         let state = state.reduce(LogAction::Resending).reduce(LogAction::Resent(Err(refused.clone())));
