@@ -6,7 +6,10 @@
 // account with an owner and a staff login through the CLI, then drives Debian's Chromium as a
 // shop owner: sign in, create a card, issue a stamp to `cust-42`, find it by searching, add two
 // stamps, open its QR code, reset its PIN, bulk-delete two test stamps, import a three-line
-// CSV, export, add a staff member; then signs in as the staff login and is refused a delete.
+// CSV, export, add a staff member; adds a webhook endpoint pointing at a small receiver this
+// script runs on 127.0.0.1 (its secret shown once, a test event delivered and signed, re-sent
+// from the delivery log, rotated, disabled, deleted); then signs in as the staff login, which
+// sees none of the owner's pages, and is refused a delete.
 // axe-core runs on every screen (0 violations) and a screenshot of each is saved under
 // target/e2e-dashboard/.
 //
@@ -14,7 +17,9 @@
 // tests/e2e/run.mjs.
 
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,7 +88,8 @@ async function startServer(dbUrl, port) {
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(
     BIN,
-    ['serve', '--listen', `127.0.0.1:${port}`, '--database-url', dbUrl, '--public-url', base, '--www-dir', WWW],
+    // --webhook-allow-private: the test's webhook receiver is on 127.0.0.1, over http.
+    ['serve', '--listen', `127.0.0.1:${port}`, '--database-url', dbUrl, '--public-url', base, '--www-dir', WWW, '--webhook-allow-private'],
     { env: { ...process.env, STAMPCARD_RATE_LIMIT: 'off', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   log(`server pid ${child.pid} on ${base}`);
@@ -107,6 +113,40 @@ async function startServer(dbUrl, port) {
     if (Date.now() > deadline) fail(`the server did not answer:\n${serverLog}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A webhook receiver on 127.0.0.1 that answers 200 "ok" and keeps every request. */
+async function startReceiver() {
+  const requests = [];
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      requests.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  log(`webhook receiver on ${url}`);
+  return { url, requests };
+}
+
+/** Waits until `check()` is true. */
+async function until(what, check) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  while (!(await check())) {
+    if (Date.now() > deadline) fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Checks an X-Vivoldi-Signature (`t=<ts>,v1=<hex>,alg=hmac-sha256`) over `<ts>.<raw body>`. */
+function vivoldiSigned(request, secret) {
+  const parts = Object.fromEntries(request.headers['x-vivoldi-signature'].split(',').map((kv) => kv.split('=')));
+  const expected = crypto.createHmac('sha256', secret).update(`${parts.t}.${request.body}`).digest('hex');
+  return parts.alg === 'hmac-sha256' && parts.t === request.headers['x-vivoldi-timestamp'] && parts.v1 === expected;
 }
 
 function stampApi(base, apiKey) {
@@ -349,12 +389,100 @@ async function main() {
   await page.getByRole('heading', { level: 2, name: 'Stamps issued · 4' }).waitFor();
   await screen(page, '14-figures');
 
-  // 10. The staff login: the owner's pages and actions are not offered, and a delete is refused.
+  // 10. Webhooks: an endpoint at a receiver on this machine, its secret shown once, a signed
+  // test event delivered and re-sent from the delivery log, then rotate, disable, delete.
+  const receiver = await startReceiver();
+  await nav(page, 'Webhooks');
+  await page.getByText('No endpoints yet.', { exact: true }).waitFor();
+  // The core's checks, live: a URL that is not http(s), and no event type ticked.
+  await page.getByLabel('URL', { exact: true }).fill('ftp://shop.example/hooks');
+  await page.locator('#hook-url-error').getByText('url must be an absolute https URL').waitFor();
+  await page.getByLabel('URL', { exact: true }).fill(`${receiver.url}/hooks`);
+  if (await page.locator('#hook-url-error').count()) fail('a valid URL is still refused');
+  await page.getByLabel(/^All events/).uncheck();
+  await expectText(page, 'events must list at least one event type');
+  await page.getByLabel(/^All events/).check();
+  await page.getByLabel('Card', { exact: true }).selectOption(String(cardIdx));
+  await screen(page, '26-webhook-new');
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  await expectText(page, 'it is shown only once');
+  const secret = (await page.locator('.new-key code').textContent()).trim();
+  if (!secret.startsWith('whsec_')) fail(`secret: ${secret}`);
+  await page.getByRole('cell', { name: `${receiver.url}/hooks`, exact: true }).waitFor();
+  await page.getByRole('cell', { name: 'Crumb Club', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Copy secret' }).click();
+  await expectText(page, 'Secret copied.');
+  if ((await page.evaluate(() => navigator.clipboard.readText())) !== secret) fail('the copied secret differs');
+  await screen(page, '27-webhook-secret');
+  // Shown only once: the page opened again does not have it.
+  await page.reload();
+  await page.getByRole('cell', { name: `${receiver.url}/hooks`, exact: true }).waitFor();
+  if ((await page.content()).includes(secret)) fail('the secret is shown again');
+
+  await page.getByRole('button', { name: /^Send test event/ }).click();
+  await expectText(page, 'Test event queued');
+  await until('the test event', () => receiver.requests.length >= 1);
+  const first = receiver.requests[0];
+  if (JSON.parse(first.body).eventType !== 'webhook.test' || !vivoldiSigned(first, secret)) {
+    fail(`test event: ${JSON.stringify(first)}`);
+  }
+  await page.getByRole('link', { name: /^Delivery log/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Delivery log' }).waitFor();
+  const row = page.locator('table tbody tr').first();
+  const refreshUntil = async (what, check) =>
+    until(what, async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.getByRole('button', { name: 'Refresh' }).waitFor({ state: 'visible' });
+      await page.waitForFunction(() => !document.querySelector('table[aria-busy=true]'));
+      return check();
+    });
+  await refreshUntil('the delivery in the log', async () => (await row.count()) === 1 && (await row.textContent()).includes('Delivered'));
+  const cells = await row.locator('td').allTextContents();
+  if (!cells[0].includes(first.headers['x-vivoldi-event-id']) || cells[2] !== '1' || !cells[3].includes('HTTP 200') || cells[4] !== 'ok') {
+    fail(`delivery row: ${JSON.stringify(cells)}`);
+  }
+  await screen(page, '28-webhook-log');
+  await row.getByRole('button', { name: /^Re-send/ }).click();
+  await expectText(page, 'Queued again');
+  await until('the re-sent event', () => receiver.requests.length >= 2);
+  const again = receiver.requests[1];
+  if (again.headers['x-vivoldi-event-id'] !== first.headers['x-vivoldi-event-id'] || again.headers['x-vivoldi-request-id'] === first.headers['x-vivoldi-request-id']) {
+    fail(`re-send: ${JSON.stringify([first.headers, again.headers])}`);
+  }
+  await refreshUntil('the second attempt in the log', async () => (await row.locator('td').nth(2).textContent()) === '2' && (await row.textContent()).includes('Delivered'));
+
+  await page.getByRole('link', { name: 'All endpoints' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+  await page.getByRole('button', { name: /^Rotate secret/ }).click();
+  await expectText(page, 'keeps signing too for 24 hours');
+  const rotated = (await page.locator('.new-key code').textContent()).trim();
+  if (!rotated.startsWith('whsec_') || rotated === secret) fail(`rotated secret: ${rotated}`);
+  await expectText(page, 'Old secret signs until');
+  await page.getByRole('button', { name: /^Disable/ }).click();
+  await page.locator('table .badge').getByText('Disabled', { exact: true }).waitFor();
+  await page.getByRole('button', { name: /^Send test event/ }).click();
+  await expectText(page, 'the webhook is disabled; enable it first');
+  await page.getByRole('button', { name: /^Enable/ }).click();
+  await page.locator('table .badge').getByText('Enabled', { exact: true }).waitFor();
+  await page.getByRole('button', { name: /^Delete/ }).click();
+  const hookDialog = page.getByRole('dialog');
+  await hookDialog.getByText('Delete this endpoint?').waitFor();
+  await screen(page, '29-webhook-delete-confirm');
+  await hookDialog.getByRole('button', { name: 'Delete' }).click();
+  await expectText(page, 'Endpoint deleted.');
+  await page.getByText('No endpoints yet.', { exact: true }).waitFor();
+
+  // 11. The staff login: the owner's pages and actions are not offered, and a delete is refused.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
   await signIn(page, base, STAFF_LOGIN);
   const links = await page.getByRole('navigation').getByRole('link').allTextContents();
   if (JSON.stringify(links) !== JSON.stringify(['Cards', 'Stamps'])) fail(`staff navigation: ${JSON.stringify(links)}`);
+  // An owner's page opened by its address shows the stamps instead (and the API refuses it).
+  await page.goto(`${base}/#/webhooks`);
+  await page.getByRole('heading', { level: 1, name: 'Stamps' }).waitFor();
+  const hooksRefused = await page.evaluate(() => fetch('/api/stamp/v1/webhook/list').then((r) => r.status));
+  if (hooksRefused !== 403) fail(`staff webhook list: HTTP ${hooksRefused}`);
   await search(page, 'cust-42', 1);
   if (await page.getByRole('checkbox').count()) fail('staff are offered bulk changes');
   await page.locator('table tbody tr').first().getByRole('link').click();
@@ -380,7 +508,7 @@ async function main() {
   await page.setViewportSize({ width: 390, height: 844 });
   await screen(page, '16-stamps-390px');
 
-  // 11. Every owner screen in Korean on a 390 px phone: translated, axe-clean, and nothing
+  // 12. Every owner screen in Korean on a 390 px phone: translated, axe-clean, and nothing
   // wider than the screen (wide tables scroll inside their own box, not the page).
   const ko = await browser.newContext({ viewport: { width: 390, height: 844 }, reducedMotion: 'reduce', locale: 'ko-KR' });
   const koPage = await ko.newPage();
@@ -395,7 +523,7 @@ async function main() {
   await koPage.getByRole('button', { name: '로그인' }).click();
   await koPage.getByRole('navigation').waitFor();
   const koLinks = await koPage.getByRole('navigation').getByRole('link').allTextContents();
-  const expected = ['카드', '스탬프', '직원', 'API 키', '가져오기', '내보내기', '통계'];
+  const expected = ['카드', '스탬프', '직원', 'API 키', '가져오기', '내보내기', '통계', '웹훅'];
   if (JSON.stringify(koLinks) !== JSON.stringify(expected)) fail(`Korean navigation: ${JSON.stringify(koLinks)}`);
   for (const [i, name] of expected.entries()) {
     await nav(koPage, name);

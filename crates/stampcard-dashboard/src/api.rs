@@ -17,11 +17,21 @@ use stampcard_core::dashboard::{
 };
 use stampcard_core::find::{StampPage, StampView, StatsResult, paths as find_paths};
 use stampcard_core::staff::{StaffCreateRequest, StaffUpdateRequest, StaffView, paths as staff_paths};
+use stampcard_core::webhook::{
+    DeliveryPage, DeliveryView, RedeliverRequest, WebhookCreateRequest, WebhookCreated, WebhookIdxRequest, WebhookList,
+    WebhookRotated, WebhookUpdateRequest, WebhookView, paths as hook_paths,
+};
 use stampcard_core::wire::{
     BulkAction, BulkRequest, BulkResult, CardCreateRequest, CardUpdateRequest, CardView, CreateStampRequest, Envelope,
     HistoryEvent, ImportResult, RedeemRequest, StampIdxRequest, UpdateStampRequest, paths as core_paths,
 };
 use web_sys::RequestCredentials;
+
+/// The `secret` of create's and rotate-secret's results (see `Api::send_secret`).
+#[derive(serde::Deserialize)]
+struct Secret {
+    secret: String,
+}
 
 /// HTTP 401: the session cookie is missing, expired or signed out.
 pub const UNAUTHORIZED: u16 = 401;
@@ -220,6 +230,62 @@ impl Api {
     /// `POST /api/admin/v1/key/revoke`.
     pub async fn revoke_key(&self, api_key_idx: i64) -> Result<(), CallError> {
         self.send_unit(Method::POST, admin_paths::KEY_REVOKE.to_owned(), Some(&KeyRevokeRequest { api_key_idx })).await
+    }
+
+    /// `GET /api/stamp/v1/webhook/list`.
+    pub async fn webhooks(&self) -> Result<WebhookList, CallError> {
+        self.send(Method::GET, hook_paths::WEBHOOK_LIST.to_owned(), None::<&()>).await
+    }
+
+    /// `POST /api/stamp/v1/webhook/create`: the endpoint and its secret, shown once.
+    pub async fn create_webhook(&self, body: &WebhookCreateRequest) -> Result<WebhookCreated, CallError> {
+        let (webhook, secret) = self.send_secret(hook_paths::WEBHOOK_CREATE, body).await?;
+        Ok(WebhookCreated { webhook, secret })
+    }
+
+    /// `PUT /api/stamp/v1/webhook/update`: the endpoint as changed.
+    pub async fn update_webhook(&self, body: &WebhookUpdateRequest) -> Result<WebhookView, CallError> {
+        self.send(Method::PUT, hook_paths::WEBHOOK_UPDATE.to_owned(), Some(body)).await
+    }
+
+    /// `POST /api/stamp/v1/webhook/rotate-secret`: the new secret, shown once.
+    pub async fn rotate_secret(&self, webhook_idx: i64) -> Result<WebhookRotated, CallError> {
+        let body = WebhookIdxRequest { webhook_idx };
+        let (webhook, secret) = self.send_secret(hook_paths::WEBHOOK_ROTATE_SECRET, &body).await?;
+        Ok(WebhookRotated { webhook, secret })
+    }
+
+    /// A POST answered by an endpoint with its `secret` beside its fields. Read as two plain
+    /// structs from the same text rather than as the flattened `WebhookCreated`: serde's
+    /// buffered `flatten` code for it would cost the wasm more than reading the text twice.
+    async fn send_secret<B: Serialize>(&self, url: &str, body: &B) -> Result<(WebhookView, String), CallError> {
+        let (status, text) = self.call(Method::POST, url.to_owned(), Some(body)).await?;
+        let webhook: WebhookView = read_envelope(status, &text)?.ok_or_else(|| not_an_envelope(200))?;
+        let Secret { secret } = read_envelope(status, &text)?.ok_or_else(|| not_an_envelope(200))?;
+        Ok((webhook, secret))
+    }
+
+    /// `POST /api/stamp/v1/webhook/test`.
+    pub async fn test_webhook(&self, webhook_idx: i64) -> Result<(), CallError> {
+        let body = WebhookIdxRequest { webhook_idx };
+        self.send_unit(Method::POST, hook_paths::WEBHOOK_TEST.to_owned(), Some(&body)).await
+    }
+
+    /// `DELETE /api/stamp/v1/webhook/delete?webhookIdx=N`.
+    pub async fn delete_webhook(&self, webhook_idx: i64) -> Result<(), CallError> {
+        let url = format!("{}?webhookIdx={webhook_idx}", hook_paths::WEBHOOK_DELETE);
+        self.send_unit(Method::DELETE, url, None::<&()>).await
+    }
+
+    /// `GET /api/stamp/v1/webhook/deliveries?{query}`: one page of the log.
+    pub async fn deliveries(&self, query: &str) -> Result<DeliveryPage, CallError> {
+        self.send(Method::GET, format!("{}?{query}", hook_paths::WEBHOOK_DELIVERIES), None::<&()>).await
+    }
+
+    /// `POST /api/stamp/v1/webhook/redeliver`: the delivery, queued again.
+    pub async fn redeliver(&self, delivery_idx: i64) -> Result<DeliveryView, CallError> {
+        let body = RedeliverRequest { delivery_idx };
+        self.send(Method::POST, hook_paths::WEBHOOK_REDELIVER.to_owned(), Some(&body)).await
     }
 
     fn request(&self, method: Method, url: &str) -> RequestBuilder {

@@ -5,12 +5,15 @@
 use stampcard_core::ErrorCode;
 use stampcard_core::find::StampStatus;
 use stampcard_core::model::PinState;
+use stampcard_core::types::Ymdt;
+use stampcard_core::webhook::{DeliveryAttempt, DeliveryStatus};
 use stampcard_core::wire::{BulkAction, HistoryAction, HistoryActor, HistoryEvent};
 pub use stampcard_widget::i18n::{Lang, ymd};
 
 use crate::api::CallError;
 use crate::state::route::Route;
 use crate::state::stamps::BulkDone;
+use crate::state::webhooks::Notice;
 
 /// The dashboard's fixed strings in `lang`.
 pub fn text(lang: Lang) -> &'static Text {
@@ -20,10 +23,14 @@ pub fn text(lang: Lang) -> &'static Text {
     }
 }
 
-/// The core's lowercase message as a sentence: capital first letter.
+/// The core's lowercase message as a sentence: capital first letter. The core's messages start
+/// with an ASCII letter; ASCII-only casing keeps Unicode's case tables out of the wasm (size).
 pub fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    let mut line = message.to_owned();
+    if let Some(first) = line.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    line
 }
 
 /// A failed call in words: the core's message for its code (the server's own message for a
@@ -63,6 +70,7 @@ pub fn nav_label(lang: Lang, route: Route) -> &'static str {
         Route::Import => t.nav_import,
         Route::Export => t.nav_export,
         Route::Figures => t.nav_figures,
+        Route::Webhooks => t.nav_webhooks,
         _ => t.nav_stamps,
     }
 }
@@ -258,6 +266,61 @@ pub fn history_event(lang: Lang, event: &HistoryEvent) -> (String, String) {
         (Lang::Ko, HistoryActor::Onsite, ..) => "현장 (카드 비밀번호)".to_owned(),
     };
     (what, who)
+}
+
+/// A delivery's status in words.
+pub fn delivery_status(lang: Lang, status: DeliveryStatus) -> &'static str {
+    match (lang, status) {
+        (Lang::En, DeliveryStatus::Pending) => "Pending",
+        (Lang::En, DeliveryStatus::Retrying) => "Retrying",
+        (Lang::En, DeliveryStatus::Delivered) => "Delivered",
+        (Lang::En, DeliveryStatus::Dead) => "Dead",
+        (Lang::Ko, DeliveryStatus::Pending) => "대기",
+        (Lang::Ko, DeliveryStatus::Retrying) => "재시도 중",
+        (Lang::Ko, DeliveryStatus::Delivered) => "전송됨",
+        (Lang::Ko, DeliveryStatus::Dead) => "실패",
+    }
+}
+
+/// One attempt in words: when, the receiver's HTTP status (or why none came), how long.
+pub fn attempt_line(lang: Lang, attempt: &DeliveryAttempt) -> String {
+    let outcome = match (attempt.http_status, attempt.error.as_deref()) {
+        (Some(status), _) => format!("HTTP {status}"),
+        (None, Some(error)) => error.to_owned(),
+        (None, None) => match lang {
+            Lang::En => "no answer".to_owned(),
+            Lang::Ko => "응답 없음".to_owned(),
+        },
+    };
+    format!("{} · {outcome} · {} ms", attempt.attempt_ymdt, attempt.duration_ms)
+}
+
+/// When a delivery is tried next.
+pub fn next_attempt(lang: Lang, when: &Ymdt) -> String {
+    match lang {
+        Lang::En => format!("Next try {when}"),
+        Lang::Ko => format!("다음 시도 {when}"),
+    }
+}
+
+/// Until when a rotated endpoint's old secret still signs.
+pub fn old_secret_until(lang: Lang, when: &Ymdt) -> String {
+    match lang {
+        Lang::En => format!("Old secret signs until {when}"),
+        Lang::Ko => format!("이전 비밀키 서명: {when}까지"),
+    }
+}
+
+/// What the last change on the webhooks page did.
+pub fn webhook_notice(lang: Lang, notice: Notice) -> &'static str {
+    let t = text(lang);
+    match notice {
+        Notice::Created => t.webhook_created,
+        Notice::Rotated => t.secret_rotated,
+        Notice::Saved => t.saved,
+        Notice::TestQueued => t.test_queued,
+        Notice::Deleted => t.webhook_deleted,
+    }
 }
 
 /// Every fixed string of the dashboard, in one language.
@@ -543,6 +606,86 @@ pub struct Text {
     pub figures_period: &'static str,
     /// The copy button of a new API key.
     pub copy_key: &'static str,
+    /// Navigation: webhooks.
+    pub nav_webhooks: &'static str,
+    /// What the webhooks page does.
+    pub webhooks_intro: &'static str,
+    /// Caption of the endpoint table.
+    pub webhooks_caption: &'static str,
+    /// Empty endpoint list.
+    pub no_webhooks: &'static str,
+    /// The add-endpoint button and heading.
+    pub add_webhook: &'static str,
+    /// Label and column of an endpoint's URL.
+    pub webhook_url: &'static str,
+    /// Hint under the URL field.
+    pub webhook_url_hint: &'static str,
+    /// Legend and column of the event types.
+    pub events: &'static str,
+    /// The all-events checkbox.
+    pub all_events: &'static str,
+    /// Label and column of the signing format.
+    pub format: &'static str,
+    /// The vivoldi format's choice.
+    pub format_vivoldi: &'static str,
+    /// The standard format's choice.
+    pub format_standard: &'static str,
+    /// An enabled endpoint's state.
+    pub enabled: &'static str,
+    /// A disabled endpoint's state.
+    pub disabled: &'static str,
+    /// The enable button.
+    pub enable: &'static str,
+    /// The disable button.
+    pub disable: &'static str,
+    /// The rotate button.
+    pub rotate_secret: &'static str,
+    /// The test-event button.
+    pub send_test: &'static str,
+    /// The delivery log's link and heading.
+    pub delivery_log: &'static str,
+    /// Above a new signing secret.
+    pub secret_once: &'static str,
+    /// Under a rotated secret.
+    pub secret_overlap: &'static str,
+    /// The copy button of a secret.
+    pub copy_secret: &'static str,
+    /// After copying a secret.
+    pub secret_copied: &'static str,
+    /// Closes the secret box.
+    pub hide: &'static str,
+    /// Question before deleting an endpoint.
+    pub confirm_delete_webhook: &'static str,
+    /// After adding an endpoint.
+    pub webhook_created: &'static str,
+    /// After rotating a secret.
+    pub secret_rotated: &'static str,
+    /// After queuing a test event.
+    pub test_queued: &'static str,
+    /// After deleting an endpoint.
+    pub webhook_deleted: &'static str,
+    /// Back from a delivery log.
+    pub all_endpoints: &'static str,
+    /// Caption of the delivery table.
+    pub log_caption: &'static str,
+    /// Column of a delivery's event.
+    pub col_event: &'static str,
+    /// Column of a delivery's attempt count.
+    pub col_attempts: &'static str,
+    /// Column of a delivery's last attempt.
+    pub col_last_attempt: &'static str,
+    /// Column of a response excerpt.
+    pub col_response: &'static str,
+    /// Empty delivery log.
+    pub no_deliveries: &'static str,
+    /// The re-send button.
+    pub resend: &'static str,
+    /// After a re-send.
+    pub resent: &'static str,
+    /// Reloads the log.
+    pub refresh: &'static str,
+    /// A delivery not tried yet.
+    pub not_tried: &'static str,
 }
 
 const EN: Text = Text {
@@ -686,6 +829,46 @@ const EN: Text = Text {
     col_total: "Total",
     figures_period: "Choose a period of 1 to 366 days, the first day not after the last.",
     copy_key: "Copy key",
+    nav_webhooks: "Webhooks",
+    webhooks_intro: "Each endpoint gets a signed POST for every change to your stamps. docs/webhooks.md shows how a receiver checks the signature.",
+    webhooks_caption: "Webhook endpoints",
+    no_webhooks: "No endpoints yet.",
+    add_webhook: "Add endpoint",
+    webhook_url: "URL",
+    webhook_url_hint: "Your receiver's https address. Local and private addresses (and http) work only when the server runs with --webhook-allow-private.",
+    events: "Events",
+    all_events: "All events (also types added later)",
+    format: "Format",
+    format_vivoldi: "vivoldi: the hosted API's X-Vivoldi-* headers",
+    format_standard: "standard: Standard Webhooks",
+    enabled: "Enabled",
+    disabled: "Disabled",
+    enable: "Enable",
+    disable: "Disable",
+    rotate_secret: "Rotate secret",
+    send_test: "Send test event",
+    delivery_log: "Delivery log",
+    secret_once: "Copy this signing secret now: it is shown only once.",
+    secret_overlap: "The old secret keeps signing too for 24 hours: update your receiver within that time.",
+    copy_secret: "Copy secret",
+    secret_copied: "Secret copied.",
+    hide: "Hide",
+    confirm_delete_webhook: "Delete this endpoint? Nothing more is sent to it and its delivery log goes with it.",
+    webhook_created: "Endpoint added.",
+    secret_rotated: "New secret made.",
+    test_queued: "Test event queued: see the delivery log.",
+    webhook_deleted: "Endpoint deleted.",
+    all_endpoints: "All endpoints",
+    log_caption: "Deliveries, newest first",
+    col_event: "Event",
+    col_attempts: "Attempts",
+    col_last_attempt: "Last attempt",
+    col_response: "Response",
+    no_deliveries: "No deliveries yet.",
+    resend: "Re-send",
+    resent: "Queued again: the same event id, with a new request id.",
+    refresh: "Refresh",
+    not_tried: "Not tried yet",
 };
 
 const KO: Text = Text {
@@ -829,6 +1012,46 @@ const KO: Text = Text {
     col_total: "합계",
     figures_period: "시작일이 종료일보다 늦지 않은 1~366일 기간을 고르세요.",
     copy_key: "키 복사",
+    nav_webhooks: "웹훅",
+    webhooks_intro: "엔드포인트마다 스탬프가 바뀔 때마다 서명된 POST를 받아요. 수신 서버가 서명을 확인하는 방법은 docs/webhooks.md에 있어요.",
+    webhooks_caption: "웹훅 엔드포인트",
+    no_webhooks: "아직 엔드포인트가 없어요.",
+    add_webhook: "엔드포인트 추가",
+    webhook_url: "URL",
+    webhook_url_hint: "수신 서버의 https 주소예요. 로컬·사설 주소(와 http)는 서버가 --webhook-allow-private로 실행될 때만 돼요.",
+    events: "이벤트",
+    all_events: "모든 이벤트 (나중에 추가되는 종류 포함)",
+    format: "형식",
+    format_vivoldi: "vivoldi: 호스팅 API의 X-Vivoldi-* 헤더",
+    format_standard: "standard: Standard Webhooks",
+    enabled: "사용 중",
+    disabled: "중지됨",
+    enable: "사용",
+    disable: "중지",
+    rotate_secret: "비밀키 교체",
+    send_test: "테스트 이벤트 보내기",
+    delivery_log: "전송 기록",
+    secret_once: "지금 이 서명 비밀키를 복사하세요. 다시 보여주지 않아요.",
+    secret_overlap: "이전 비밀키도 24시간 동안 함께 서명해요. 그 안에 수신 서버를 바꾸세요.",
+    copy_secret: "비밀키 복사",
+    secret_copied: "비밀키를 복사했어요.",
+    hide: "닫기",
+    confirm_delete_webhook: "이 엔드포인트를 삭제할까요? 더 이상 보내지 않으며 전송 기록도 함께 지워져요.",
+    webhook_created: "엔드포인트를 추가했어요.",
+    secret_rotated: "새 비밀키를 만들었어요.",
+    test_queued: "테스트 이벤트를 보냈어요. 전송 기록을 확인하세요.",
+    webhook_deleted: "엔드포인트를 삭제했어요.",
+    all_endpoints: "모든 엔드포인트",
+    log_caption: "전송 기록 (최신순)",
+    col_event: "이벤트",
+    col_attempts: "시도",
+    col_last_attempt: "마지막 시도",
+    col_response: "응답",
+    no_deliveries: "아직 전송 기록이 없어요.",
+    resend: "다시 보내기",
+    resent: "다시 보냈어요. 이벤트 ID는 같고 요청 ID는 새로워요.",
+    refresh: "새로 고침",
+    not_tried: "아직 시도 안 함",
 };
 
 #[cfg(test)]
@@ -852,7 +1075,7 @@ mod tests {
         assert_eq!((KO.email, KO.password), ("이메일", "비밀번호"));
         assert_eq!(EN.search, "Search");
         let names: Vec<&str> = crate::state::route::NAV.iter().map(|route| nav_label(Lang::En, *route)).collect();
-        assert_eq!(names, ["Cards", "Stamps", "Staff", "API keys", "Import", "Export", "Figures"]);
+        assert_eq!(names, ["Cards", "Stamps", "Staff", "API keys", "Import", "Export", "Figures", "Webhooks"]);
         assert!(qr_name(Lang::En, 3).contains("QR code") && qr_name(Lang::Ko, 3).contains("QR code"));
     }
 

@@ -1,7 +1,7 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the sign-in form's labels, the
 //! navigation by role, the confirmation dialog, the QR code's accessible SVG, the card
-//! editor's live verdicts, the widget's card as the preview in a shadow root, and a figure's
-//! chart with its table.
+//! editor's live verdicts, the widget's card as the preview in a shadow root, a figure's
+//! chart with its table, and the webhook form's live verdicts.
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
@@ -19,6 +19,7 @@ use stampcard_dashboard::components::figures::Chart;
 use stampcard_dashboard::components::nav::Nav;
 use stampcard_dashboard::components::qr::{Qr, QrProps};
 use stampcard_dashboard::components::sign_in::{SignIn, SignInProps};
+use stampcard_dashboard::components::webhooks::WebhooksPage;
 use stampcard_dashboard::i18n::Lang;
 use stampcard_dashboard::state::figures::{CHART_HEIGHT, Figure};
 use stampcard_dashboard::state::route::Route;
@@ -202,7 +203,10 @@ async fn sign_in_says_why_it_is_showing() {
 async fn navigation_shows_owners_everything_and_staff_only_their_pages() {
     let nav = |role| in_ctx(role, Lang::En, html! { <Nav current={Route::Stamp(3)} {role} /> });
     let owner = render::<InCtx>(nav(Role::Owner)).await;
-    assert_eq!(owner.texts("nav a"), ["Cards", "Stamps", "Staff", "API keys", "Import", "Export", "Figures"]);
+    assert_eq!(
+        owner.texts("nav a"),
+        ["Cards", "Stamps", "Staff", "API keys", "Import", "Export", "Figures", "Webhooks"]
+    );
     assert_eq!(owner.get("a[aria-current=page]").text_content().as_deref(), Some("Stamps"));
     assert_eq!(owner.get("nav").get_attribute("aria-label").as_deref(), Some("Main"));
     drop(owner);
@@ -340,4 +344,40 @@ async fn the_card_editor_checks_each_field_with_the_core_as_the_owner_types() {
     assert!(shadow.query_selector("style").expect("selector").is_some(), "the widget's style sheet");
     // The dashboard's page has no widget classes outside the shadow root.
     assert!(page.find(".grid").is_none());
+}
+
+// ---- webhooks ----------------------------------------------------------------------------
+
+/// Clicks a checkbox like a user (fires `change`).
+async fn click(element: &Element) {
+    element.dyn_ref::<HtmlElement>().expect("html").click();
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_webhook_form_checks_the_url_and_events_with_the_core_as_the_owner_types() {
+    let page = render::<InCtx>(in_ctx(Role::Owner, Lang::En, html! { <WebhooksPage /> })).await;
+    assert_eq!(page.get("h1").text_content().as_deref(), Some("Webhooks"));
+    assert_eq!(page.label_of("hook-url"), "URL");
+    // Untouched: no verdict yet; every event type by default, so no event boxes either.
+    assert!(page.find("#hook-url-error").is_none());
+    assert!(page.find("#hook-event-stamp-added").is_none());
+
+    type_into(&page.get("#hook-url"), "ftp://shop.example/hooks").await;
+    assert_eq!(page.get("#hook-url-error").text_content().as_deref(), Some("url must be an absolute https URL"));
+    assert_eq!(page.get("#hook-url").get_attribute("aria-invalid").as_deref(), Some("true"));
+    let described = page.get("#hook-url").get_attribute("aria-describedby").unwrap_or_default();
+    assert!(described.contains("hook-url-error"), "{described}");
+    type_into(&page.get("#hook-url"), "https://shop.example/hooks").await;
+    assert!(page.find("#hook-url-error").is_none());
+
+    // Not every event: one box per type, and none ticked is refused with the core's words.
+    click(&page.get("#hook-all-events")).await;
+    assert_eq!(page.label_of("hook-event-stamp-redeemed"), "stamp.redeemed");
+    assert!(page.get("fieldset .field-error").text_content().unwrap_or_default().contains("at least one event type"));
+    click(&page.get("#hook-event-stamp-redeemed")).await;
+    assert!(page.find("fieldset .field-error").is_none());
+    // The signing format: vivoldi unless standard is chosen.
+    let vivoldi = page.get("#hook-format-vivoldi");
+    assert!(vivoldi.dyn_ref::<HtmlInputElement>().expect("radio").checked());
 }

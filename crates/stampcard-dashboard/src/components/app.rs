@@ -21,6 +21,7 @@ use crate::components::sign_in::SignIn;
 use crate::components::staff::StaffPage;
 use crate::components::stamp::{StampPage, StampPrint};
 use crate::components::stamps::StampsPage;
+use crate::components::webhooks::{WebhookLog, WebhooksPage};
 use crate::components::{Ctx, today};
 use crate::i18n::{Lang, text};
 use crate::state::route::Route;
@@ -133,6 +134,8 @@ pub fn App(props: &AppProps) -> Html {
             Route::Import => html! { <ImportPage /> },
             Route::Export => html! { <ExportPage /> },
             Route::Figures => html! { <FiguresPage /> },
+            Route::Webhooks => html! { <WebhooksPage /> },
+            Route::WebhookLog(webhook_idx) => html! { <WebhookLog key={webhook_idx} {webhook_idx} /> },
         }
     } else {
         html! { <StampsPage /> }

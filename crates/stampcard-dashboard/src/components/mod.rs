@@ -17,6 +17,7 @@ pub mod sign_in;
 pub mod staff;
 pub mod stamp;
 pub mod stamps;
+pub mod webhooks;
 
 use chrono::NaiveDate;
 use stampcard_core::dashboard::Role;

@@ -218,7 +218,7 @@ pub fn StampPage(props: &StampProps) -> Html {
         <section class="page stamp">
             <div class="title-row">
                 <h1>{ format!("{} #{stamp_idx}", t.stamp_title) }</h1>
-                <span class={classes!("badge", view.status.as_str().to_lowercase())}>{ i18n::status(lang, view.status) }</span>
+                <span class={classes!("badge", view.status.as_str().to_ascii_lowercase())}>{ i18n::status(lang, view.status) }</span>
             </div>
             <div class="split">
                 <div>

@@ -132,7 +132,7 @@ pub fn StampsPage() -> Html {
                 <td><span class="uid">{ &item.stamp.user_id }</span>if !who.is_empty() { <span class="sub">{ who }</span> }</td>
                 <td>{ &item.stamp.card_nm }</td>
                 <td class="num">{ format!("{} / {}", item.stamp.stamps, item.stamp.max_stamps) }</td>
-                <td><span class={classes!("badge", item.status.as_str().to_lowercase())}>{ i18n::status(lang, item.status) }</span></td>
+                <td><span class={classes!("badge", item.status.as_str().to_ascii_lowercase())}>{ i18n::status(lang, item.status) }</span></td>
                 <td class="dates">{ format!("{} – {}", ymd(item.stamp.strt_ymd), ymd(item.stamp.end_ymd)) }</td>
             </tr>
         }

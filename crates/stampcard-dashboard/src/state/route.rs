@@ -30,11 +30,23 @@ pub enum Route {
     Export,
     /// Figures.
     Figures,
+    /// Webhook endpoints (owners).
+    Webhooks,
+    /// One webhook endpoint's delivery log (owners).
+    WebhookLog(i64),
 }
 
 /// The navigation's entries, in order.
-pub const NAV: [Route; 7] =
-    [Route::Cards, Route::Stamps, Route::Staff, Route::ApiKeys, Route::Import, Route::Export, Route::Figures];
+pub const NAV: [Route; 8] = [
+    Route::Cards,
+    Route::Stamps,
+    Route::Staff,
+    Route::ApiKeys,
+    Route::Import,
+    Route::Export,
+    Route::Figures,
+    Route::Webhooks,
+];
 
 impl Route {
     /// The route of a URL fragment (`#/stamp/12`); anything unknown is the home page.
@@ -56,6 +68,8 @@ impl Route {
             ("import", None, None) => Route::Import,
             ("export", None, None) => Route::Export,
             ("figures", None, None) => Route::Figures,
+            ("webhooks", None, None) => Route::Webhooks,
+            ("webhooks", Some(id), None) => Route::WebhookLog(id),
             _ => Route::Stamps,
         }
     }
@@ -75,11 +89,13 @@ impl Route {
             Route::Import => "#/import".to_owned(),
             Route::Export => "#/export".to_owned(),
             Route::Figures => "#/figures".to_owned(),
+            Route::Webhooks => "#/webhooks".to_owned(),
+            Route::WebhookLog(id) => format!("#/webhooks/{id}"),
         }
     }
 
     /// Whether a user with `role` may open it. Staff may read stamps and cards and act on
-    /// stamps; card changes, staff members, keys, import, export and figures are the owner's
+    /// stamps; card changes, staff members, keys, import, export, figures and webhooks are the owner's
     /// (the API refuses them anyway: this only keeps the navigation honest).
     pub fn allowed(self, role: Role) -> bool {
         match self {
@@ -90,7 +106,9 @@ impl Route {
             | Route::ApiKeys
             | Route::Import
             | Route::Export
-            | Route::Figures => role == Role::Owner,
+            | Route::Figures
+            | Route::Webhooks
+            | Route::WebhookLog(_) => role == Role::Owner,
         }
     }
 
@@ -99,6 +117,7 @@ impl Route {
         match self {
             Route::StampNew | Route::Stamp(_) | Route::StampPrint(_) => Route::Stamps,
             Route::CardNew | Route::CardEdit(_) => Route::Cards,
+            Route::WebhookLog(_) => Route::Webhooks,
             other => other,
         }
     }
@@ -123,6 +142,8 @@ mod tests {
             Route::Import,
             Route::Export,
             Route::Figures,
+            Route::Webhooks,
+            Route::WebhookLog(5),
         ] {
             assert_eq!(Route::parse(&route.href()), route, "{}", route.href());
         }
@@ -130,7 +151,18 @@ mod tests {
 
     #[test]
     fn unknown_or_malformed_fragments_open_the_stamps() {
-        for hash in ["", "#", "#/", "#/nope", "#/stamp/abc", "#/stamp/-3", "#/stamp/0", "#/cards/1/x", "#/stamp/2/x"] {
+        for hash in [
+            "",
+            "#",
+            "#/",
+            "#/nope",
+            "#/stamp/abc",
+            "#/stamp/-3",
+            "#/stamp/0",
+            "#/cards/1/x",
+            "#/stamp/2/x",
+            "#/webhooks/1/x",
+        ] {
             assert_eq!(Route::parse(hash), Route::Stamps, "{hash}");
         }
     }
@@ -143,6 +175,7 @@ mod tests {
         assert!(!Route::CardEdit(3).allowed(Role::Staff));
         assert!(Route::Stamp(3).allowed(Role::Staff));
         assert!(Route::StampNew.allowed(Role::Staff), "staff issue stamps at the counter");
+        assert!(!Route::Webhooks.allowed(Role::Staff) && !Route::WebhookLog(1).allowed(Role::Staff));
     }
 
     #[test]
@@ -150,5 +183,6 @@ mod tests {
         assert_eq!(Route::Stamp(1).section(), Route::Stamps);
         assert_eq!(Route::CardEdit(1).section(), Route::Cards);
         assert_eq!(Route::Import.section(), Route::Import);
+        assert_eq!(Route::WebhookLog(2).section(), Route::Webhooks);
     }
 }
