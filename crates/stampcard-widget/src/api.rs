@@ -6,12 +6,10 @@
 
 use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use stampcard_core::ErrorCode;
-use stampcard_core::wire::{
-    ChangePinRequest, Envelope, OnsiteRequest, PageIntro, PageView, PinRequest, SessionResult, paths,
-};
+use stampcard_core::wire::{ChangePinRequest, OnsiteRequest, PageIntro, PageView, PinRequest, SessionResult, paths};
 
+use crate::json::{self, FromJson};
 use crate::link::StampLink;
 
 /// Why a call did not return a result: no answer, or a refusal's code (the core's `ApiError`
@@ -132,7 +130,7 @@ fn bearer(request: RequestBuilder, session: &str) -> RequestBuilder {
     request.header("Authorization", &format!("Bearer {session}"))
 }
 
-async fn send<T: DeserializeOwned, B: Serialize>(request: RequestBuilder, body: Option<&B>) -> Result<T, CallError> {
+async fn send<T: FromJson, B: Serialize>(request: RequestBuilder, body: Option<&B>) -> Result<T, CallError> {
     let request = match body {
         Some(body) => {
             let json = serde_wasm_bindgen::to_value(body)
@@ -150,8 +148,9 @@ async fn send<T: DeserializeOwned, B: Serialize>(request: RequestBuilder, body: 
     // Anything but an envelope (a proxy's HTML error page, say) is a server failure.
     let not_an_envelope = || CallError::refused(ErrorCode::Internal);
     let text = response.text().await.map_err(|_| CallError::Network)?;
-    let json = js_sys::JSON::parse(&text).map_err(|_| not_an_envelope())?;
-    let envelope: Envelope<T> = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope())?;
+    let parsed = js_sys::JSON::parse(&text).map_err(|_| not_an_envelope())?;
+    // Read by hand (`json.rs`), not through serde: same acceptance, a fraction of the wasm.
+    let envelope = json::envelope::<T>(&parsed).map_err(|_| not_an_envelope())?;
     match envelope.into_result() {
         Ok(Some(result)) => Ok(result),
         Ok(None) => Err(CallError::refused(ErrorCode::Internal)),
