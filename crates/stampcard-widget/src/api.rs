@@ -7,7 +7,10 @@
 use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
 use stampcard_core::ErrorCode;
-use stampcard_core::wire::{ChangePinRequest, OnsiteRequest, PageIntro, PageView, PinRequest, SessionResult, paths};
+use stampcard_core::wire::{
+    ChangePinRequest, Envelope, OnsiteRequest, PageIntro, PageView, PinRequest, SessionResult, paths,
+};
+use wasm_bindgen::JsValue;
 
 use crate::json::{self, FromJson};
 use crate::link::StampLink;
@@ -82,18 +85,18 @@ impl Api {
 
     /// `GET /api/page/v1/{token}`: the card's name and the PIN state, no session needed.
     pub async fn intro(&self) -> Result<PageIntro, CallError> {
-        send(Request::get(&self.url(paths::page_intro)), None::<&()>).await
+        send(Request::get(&self.url(paths::page_intro)), None).await
     }
 
     /// `GET /api/page/v1/{token}/card`: the whole card, with a session.
     pub async fn card(&self, session: &str) -> Result<PageView, CallError> {
-        send(bearer(Request::get(&self.url(paths::page_card)), session), None::<&()>).await
+        send(bearer(Request::get(&self.url(paths::page_card)), session), None).await
     }
 
     /// `POST /api/page/v1/{token}/pin`: sets the first PIN (or the one after a reset).
     pub async fn set_pin(&self, pin: &str) -> Result<SessionResult, CallError> {
-        let body = PinRequest { pin: pin.to_owned() };
-        send(Request::post(&self.url(paths::page_pin)), Some(&body)).await
+        let body = json_body(&PinRequest { pin: pin.to_owned() })?;
+        send(Request::post(&self.url(paths::page_pin)), Some(body)).await
     }
 
     /// `PUT /api/page/v1/{token}/pin`: changes the PIN.
@@ -103,26 +106,26 @@ impl Api {
         current_pin: &str,
         new_pin: &str,
     ) -> Result<SessionResult, CallError> {
-        let body = ChangePinRequest { current_pin: current_pin.to_owned(), new_pin: new_pin.to_owned() };
-        send(bearer(Request::put(&self.url(paths::page_pin)), session), Some(&body)).await
+        let body = json_body(&ChangePinRequest { current_pin: current_pin.to_owned(), new_pin: new_pin.to_owned() })?;
+        send(bearer(Request::put(&self.url(paths::page_pin)), session), Some(body)).await
     }
 
     /// `POST /api/page/v1/{token}/session`: verifies the PIN and opens a session.
     pub async fn verify_pin(&self, pin: &str) -> Result<SessionResult, CallError> {
-        let body = PinRequest { pin: pin.to_owned() };
-        send(Request::post(&self.url(paths::page_session)), Some(&body)).await
+        let body = json_body(&PinRequest { pin: pin.to_owned() })?;
+        send(Request::post(&self.url(paths::page_session)), Some(body)).await
     }
 
     /// `POST /api/page/v1/{token}/onsite/add`: staff adds one stamp.
     pub async fn onsite_add(&self, session: &str, onsite_pwd: &str) -> Result<PageView, CallError> {
-        let body = OnsiteRequest { onsite_pwd: onsite_pwd.to_owned() };
-        send(bearer(Request::post(&self.url(paths::page_onsite_add)), session), Some(&body)).await
+        let body = json_body(&OnsiteRequest { onsite_pwd: onsite_pwd.to_owned() })?;
+        send(bearer(Request::post(&self.url(paths::page_onsite_add)), session), Some(body)).await
     }
 
     /// `POST /api/page/v1/{token}/onsite/redeem`: staff redeems the reward.
     pub async fn onsite_redeem(&self, session: &str, onsite_pwd: &str) -> Result<PageView, CallError> {
-        let body = OnsiteRequest { onsite_pwd: onsite_pwd.to_owned() };
-        send(bearer(Request::post(&self.url(paths::page_onsite_redeem)), session), Some(&body)).await
+        let body = json_body(&OnsiteRequest { onsite_pwd: onsite_pwd.to_owned() })?;
+        send(bearer(Request::post(&self.url(paths::page_onsite_redeem)), session), Some(body)).await
     }
 }
 
@@ -130,30 +133,45 @@ fn bearer(request: RequestBuilder, session: &str) -> RequestBuilder {
     request.header("Authorization", &format!("Bearer {session}"))
 }
 
-async fn send<T: FromJson, B: Serialize>(request: RequestBuilder, body: Option<&B>) -> Result<T, CallError> {
-    let request = match body {
-        Some(body) => {
-            let json = serde_wasm_bindgen::to_value(body)
-                .ok()
-                .and_then(|value| js_sys::JSON::stringify(&value).ok())
-                .and_then(|json| json.as_string())
-                .ok_or(CallError::Network)?;
-            request.header("Content-Type", "application/json").body(json)
-        }
-        None => request.build(),
-    }
-    .map_err(|_| CallError::Network)?;
-    let response = request.send().await.map_err(|_| CallError::Network)?;
-    let retry_after_secs = response.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
-    // Anything but an envelope (a proxy's HTML error page, say) is a server failure.
-    let not_an_envelope = || CallError::refused(ErrorCode::Internal);
-    let text = response.text().await.map_err(|_| CallError::Network)?;
-    let parsed = js_sys::JSON::parse(&text).map_err(|_| not_an_envelope())?;
-    // Read by hand (`json.rs`), not through serde: same acceptance, a fraction of the wasm.
-    let envelope = json::envelope::<T>(&parsed).map_err(|_| not_an_envelope())?;
+/// A request body as JSON text, through the browser's own `JSON.stringify`.
+fn json_body<B: Serialize>(body: &B) -> Result<String, CallError> {
+    serde_wasm_bindgen::to_value(body)
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|json| json.as_string())
+        .ok_or(CallError::Network)
+}
+
+/// One call: the request, then its envelope's result read as `T`.
+async fn send<T: FromJson>(request: RequestBuilder, body: Option<String>) -> Result<T, CallError> {
+    let (envelope, retry_after_secs) = fetch(request, body).await?;
+    let envelope = json::result::<T>(envelope).map_err(|_| not_an_envelope())?;
     match envelope.into_result() {
         Ok(Some(result)) => Ok(result),
         Ok(None) => Err(CallError::refused(ErrorCode::Internal)),
         Err(error) => Err(CallError::Refused { code: error.code, retry_after_secs }),
     }
+}
+
+/// What every call does the same way, kept out of the generic [`send`] so the wasm has one
+/// copy of it: sends the request and reads the answer's envelope, its `result` still unread,
+/// with the `Retry-After` seconds.
+async fn fetch(request: RequestBuilder, body: Option<String>) -> Result<(Envelope<JsValue>, Option<u32>), CallError> {
+    let request = match body {
+        Some(json) => request.header("Content-Type", "application/json").body(json),
+        None => request.build(),
+    }
+    .map_err(|_| CallError::Network)?;
+    let response = request.send().await.map_err(|_| CallError::Network)?;
+    let retry_after_secs = response.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
+    let text = response.text().await.map_err(|_| CallError::Network)?;
+    let parsed = js_sys::JSON::parse(&text).map_err(|_| not_an_envelope())?;
+    // Read by hand (`json.rs`), not through serde: same acceptance, a fraction of the wasm.
+    let envelope = json::envelope(&parsed).map_err(|_| not_an_envelope())?;
+    Ok((envelope, retry_after_secs))
+}
+
+/// Anything but an envelope (a proxy's HTML error page, say) is a server failure.
+fn not_an_envelope() -> CallError {
+    CallError::refused(ErrorCode::Internal)
 }

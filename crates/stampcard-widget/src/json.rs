@@ -33,9 +33,18 @@ pub trait FromJson: Sized {
     fn from_json(value: &JsValue) -> Read<Self>;
 }
 
-/// Reads a response body, already parsed by `JSON.parse`, as an envelope.
-pub fn envelope<T: FromJson>(value: &JsValue) -> Read<Envelope<T>> {
-    Envelope::from_json(value)
+/// Reads a response body, already parsed by `JSON.parse`, as an envelope whose `result` is
+/// still unread (not generic, so the wasm has one copy of it).
+pub fn envelope(value: &JsValue) -> Read<Envelope<JsValue>> {
+    let fields = Fields::of(value)?;
+    Ok(Envelope { code: fields.get("code")?, message: fields.get("message")?, result: fields.get("result")? })
+}
+
+/// Reads an envelope's `result` as `T`. One of the wrong shape refuses the whole envelope,
+/// even a refusal's, as serde did.
+pub fn result<T: FromJson>(envelope: Envelope<JsValue>) -> Read<Envelope<T>> {
+    let result = envelope.result.as_ref().map(T::from_json).transpose()?;
+    Ok(Envelope { code: envelope.code, message: envelope.message, result })
 }
 
 /// The fields of a JS object, read by name.
@@ -83,6 +92,14 @@ fn safe_integer(value: &JsValue) -> Read<i64> {
     }
     // A safe integer is exact in both f64 and i64.
     value.as_f64().map(|number| number as i64).ok_or(Refused)
+}
+
+/// Any value, left for a later read (the envelope's `result`, read once the call's type is
+/// known).
+impl FromJson for JsValue {
+    fn from_json(value: &JsValue) -> Read<JsValue> {
+        Ok(value.clone())
+    }
 }
 
 impl FromJson for String {
@@ -147,13 +164,6 @@ impl FromJson for StampState {
             "INACTIVE" => Ok(StampState::Inactive),
             _ => Err(Refused),
         }
-    }
-}
-
-impl<T: FromJson> FromJson for Envelope<T> {
-    fn from_json(value: &JsValue) -> Read<Envelope<T>> {
-        let fields = Fields::of(value)?;
-        Ok(Envelope { code: fields.get("code")?, message: fields.get("message")?, result: fields.get("result")? })
     }
 }
 
@@ -240,7 +250,7 @@ mod tests {
     /// Reads `value` as `Envelope<T>` with this module and with serde-wasm-bindgen, checks they
     /// agree, and returns this module's answer.
     fn both<T: FromJson + DeserializeOwned + PartialEq + Debug>(value: &JsValue, what: &str) -> Option<Envelope<T>> {
-        let ours = envelope::<T>(value).ok();
+        let ours = envelope(value).and_then(result::<T>).ok();
         let serde = serde_wasm_bindgen::from_value::<Envelope<T>>(value.clone()).ok();
         assert_eq!(ours, serde, "{what}");
         ours
