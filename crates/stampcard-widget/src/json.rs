@@ -11,8 +11,8 @@
 //! - an enum is its variant's name, or an object with that name as its only key and a `null`
 //!   value (serde's externally tagged form of a unit variant).
 //!
-//! Refusals carry no detail: the caller reports any of them as "not an envelope".
-//! `tests/browser.rs` checks every rule against serde-wasm-bindgen itself.
+//! Refusals carry no detail: the caller reports any of them as "not an envelope". The tests
+//! below (in headless Chromium) check every rule against serde-wasm-bindgen itself.
 
 use js_sys::{Array, Number, Object, Reflect};
 use stampcard_core::model::{PinState, StampState};
@@ -57,10 +57,15 @@ impl Fields<'_> {
         if value.is_object() { Ok(Fields(value.unchecked_ref())) } else { Err(Refused) }
     }
 
-    /// The field `name`; an absent one is `undefined`, which only an `Option` accepts.
+    /// The field `name` read as `T`; an absent one is `undefined`, which only an `Option`
+    /// accepts.
     fn get<T: FromJson>(&self, name: &str) -> Read<T> {
-        let value = Reflect::get(self.0, &JsValue::from_str(name)).map_err(|_| Refused)?;
-        T::from_json(&value)
+        T::from_json(&self.value(name)?)
+    }
+
+    /// The field `name` as it is: the lookup is not generic, so the wasm has one copy of it.
+    fn value(&self, name: &str) -> Read<JsValue> {
+        Reflect::get(self.0, &JsValue::from_str(name)).map_err(|_| Refused)
     }
 }
 
