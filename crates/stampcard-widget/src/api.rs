@@ -4,14 +4,16 @@
 //! No API key ever reaches the browser: the stamp's token in the URL scopes every call, and
 //! after the PIN a short-lived session token goes in `Authorization: Bearer`.
 
-use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use stampcard_core::ErrorCode;
 use stampcard_core::wire::{
     ChangePinRequest, Envelope, OnsiteRequest, PageIntro, PageView, PinRequest, SessionResult, paths,
 };
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
 
+use crate::json::{self, FromJson};
 use crate::link::StampLink;
 
 /// Why a call did not return a result: no answer, or a refusal's code (the core's `ApiError`
@@ -84,18 +86,18 @@ impl Api {
 
     /// `GET /api/page/v1/{token}`: the card's name and the PIN state, no session needed.
     pub async fn intro(&self) -> Result<PageIntro, CallError> {
-        send(Request::get(&self.url(paths::page_intro)), None::<&()>).await
+        send("GET", &self.url(paths::page_intro), None, None).await
     }
 
     /// `GET /api/page/v1/{token}/card`: the whole card, with a session.
     pub async fn card(&self, session: &str) -> Result<PageView, CallError> {
-        send(bearer(Request::get(&self.url(paths::page_card)), session), None::<&()>).await
+        send("GET", &self.url(paths::page_card), Some(session), None).await
     }
 
     /// `POST /api/page/v1/{token}/pin`: sets the first PIN (or the one after a reset).
     pub async fn set_pin(&self, pin: &str) -> Result<SessionResult, CallError> {
-        let body = PinRequest { pin: pin.to_owned() };
-        send(Request::post(&self.url(paths::page_pin)), Some(&body)).await
+        let body = json_body(&PinRequest { pin: pin.to_owned() })?;
+        send("POST", &self.url(paths::page_pin), None, Some(body)).await
     }
 
     /// `PUT /api/page/v1/{token}/pin`: changes the PIN.
@@ -105,56 +107,99 @@ impl Api {
         current_pin: &str,
         new_pin: &str,
     ) -> Result<SessionResult, CallError> {
-        let body = ChangePinRequest { current_pin: current_pin.to_owned(), new_pin: new_pin.to_owned() };
-        send(bearer(Request::put(&self.url(paths::page_pin)), session), Some(&body)).await
+        let body = json_body(&ChangePinRequest { current_pin: current_pin.to_owned(), new_pin: new_pin.to_owned() })?;
+        send("PUT", &self.url(paths::page_pin), Some(session), Some(body)).await
     }
 
     /// `POST /api/page/v1/{token}/session`: verifies the PIN and opens a session.
     pub async fn verify_pin(&self, pin: &str) -> Result<SessionResult, CallError> {
-        let body = PinRequest { pin: pin.to_owned() };
-        send(Request::post(&self.url(paths::page_session)), Some(&body)).await
+        let body = json_body(&PinRequest { pin: pin.to_owned() })?;
+        send("POST", &self.url(paths::page_session), None, Some(body)).await
     }
 
     /// `POST /api/page/v1/{token}/onsite/add`: staff adds one stamp.
     pub async fn onsite_add(&self, session: &str, onsite_pwd: &str) -> Result<PageView, CallError> {
-        let body = OnsiteRequest { onsite_pwd: onsite_pwd.to_owned() };
-        send(bearer(Request::post(&self.url(paths::page_onsite_add)), session), Some(&body)).await
+        let body = json_body(&OnsiteRequest { onsite_pwd: onsite_pwd.to_owned() })?;
+        send("POST", &self.url(paths::page_onsite_add), Some(session), Some(body)).await
     }
 
     /// `POST /api/page/v1/{token}/onsite/redeem`: staff redeems the reward.
     pub async fn onsite_redeem(&self, session: &str, onsite_pwd: &str) -> Result<PageView, CallError> {
-        let body = OnsiteRequest { onsite_pwd: onsite_pwd.to_owned() };
-        send(bearer(Request::post(&self.url(paths::page_onsite_redeem)), session), Some(&body)).await
+        let body = json_body(&OnsiteRequest { onsite_pwd: onsite_pwd.to_owned() })?;
+        send("POST", &self.url(paths::page_onsite_redeem), Some(session), Some(body)).await
     }
 }
 
-fn bearer(request: RequestBuilder, session: &str) -> RequestBuilder {
-    request.header("Authorization", &format!("Bearer {session}"))
+/// A request body as JSON text, through the browser's own `JSON.stringify`.
+fn json_body<B: Serialize>(body: &B) -> Result<String, CallError> {
+    serde_wasm_bindgen::to_value(body)
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|json| json.as_string())
+        .ok_or(CallError::Network)
 }
 
-async fn send<T: DeserializeOwned, B: Serialize>(request: RequestBuilder, body: Option<&B>) -> Result<T, CallError> {
-    let request = match body {
-        Some(body) => {
-            let json = serde_wasm_bindgen::to_value(body)
-                .ok()
-                .and_then(|value| js_sys::JSON::stringify(&value).ok())
-                .and_then(|json| json.as_string())
-                .ok_or(CallError::Network)?;
-            request.header("Content-Type", "application/json").body(json)
-        }
-        None => request.build(),
-    }
-    .map_err(|_| CallError::Network)?;
-    let response = request.send().await.map_err(|_| CallError::Network)?;
-    let retry_after_secs = response.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
-    // Anything but an envelope (a proxy's HTML error page, say) is a server failure.
-    let not_an_envelope = || CallError::refused(ErrorCode::Internal);
-    let text = response.text().await.map_err(|_| CallError::Network)?;
-    let json = js_sys::JSON::parse(&text).map_err(|_| not_an_envelope())?;
-    let envelope: Envelope<T> = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope())?;
+/// One call: `method` on `url`, with the session as `Authorization: Bearer` and a JSON body
+/// when given, then the envelope's result read as `T`.
+async fn send<T: FromJson>(
+    method: &str,
+    url: &str,
+    session: Option<&str>,
+    body: Option<String>,
+) -> Result<T, CallError> {
+    let (envelope, retry_after_secs) = fetch(method, url, session, body).await?;
+    let envelope = json::result::<T>(envelope).map_err(|_| not_an_envelope())?;
     match envelope.into_result() {
         Ok(Some(result)) => Ok(result),
         Ok(None) => Err(CallError::refused(ErrorCode::Internal)),
         Err(error) => Err(CallError::Refused { code: error.code, retry_after_secs }),
     }
+}
+
+/// What every call does the same way, kept out of the generic [`send`] so the wasm has one
+/// copy of it: sends the request and reads the answer's envelope, its `result` still unread,
+/// with the `Retry-After` seconds.
+async fn fetch(
+    method: &str,
+    url: &str,
+    session: Option<&str>,
+    body: Option<String>,
+) -> Result<(Envelope<JsValue>, Option<u32>), CallError> {
+    let response = answer(method, url, session, body).await.map_err(|_| CallError::Network)?;
+    let retry_after_secs =
+        response.headers().get("retry-after").ok().flatten().and_then(|value| value.trim().parse().ok());
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|text| text.as_string()),
+        Err(_) => None,
+    }
+    .ok_or(CallError::Network)?;
+    let parsed = js_sys::JSON::parse(&text).map_err(|_| not_an_envelope())?;
+    // Read by hand (`json.rs`), not through serde: same acceptance, a fraction of the wasm.
+    let envelope = json::envelope(&parsed).map_err(|_| not_an_envelope())?;
+    Ok((envelope, retry_after_secs))
+}
+
+/// The browser's `fetch`, straight through web-sys: gloo-net's request builder, which parses
+/// and rebuilds the URL for query parameters the widget never has, was most of its HTTP code.
+/// Any error is "no answer".
+async fn answer(method: &str, url: &str, session: Option<&str>, body: Option<String>) -> Result<Response, JsValue> {
+    let headers = Headers::new()?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(session) = session {
+        headers.set("Authorization", &["Bearer ", session].concat())?;
+    }
+    if let Some(json) = body {
+        headers.set("Content-Type", "application/json")?;
+        init.set_body(&JsValue::from_str(&json));
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(url, &init)?;
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    JsFuture::from(window.fetch_with_request(&request)).await?.dyn_into::<Response>()
+}
+
+/// Anything but an envelope (a proxy's HTML error page, say) is a server failure.
+fn not_an_envelope() -> CallError {
+    CallError::refused(ErrorCode::Internal)
 }

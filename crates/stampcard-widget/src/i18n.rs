@@ -180,10 +180,15 @@ pub fn ymd(day: Ymd) -> String {
     format!("{:04}-{:02}-{:02}", day.0.year(), day.0.month(), day.0.day())
 }
 
-/// The core's lowercase message as a sentence: capital first letter.
+/// The core's lowercase message as a sentence: capital first letter. ASCII only, on purpose:
+/// the messages are ours and start with an ASCII letter (a test checks), and
+/// `char::to_uppercase` would bring Unicode's case tables into the wasm.
 fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    let mut sentence = message.to_owned();
+    if let Some(first) = sentence.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    sentence
 }
 
 /// Every fixed string of the page, in one language.
@@ -408,6 +413,27 @@ const KO: Text = Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pin_errors_become_sentences() {
+        use PinError::*;
+        // A new variant fails to compile here until it is listed.
+        let listed = |error: PinError| match error {
+            Empty | NotDigits | TooShort | TooLong | TooSimple => error,
+        };
+        for error in [Empty, NotDigits, TooShort, TooLong, TooSimple].map(listed) {
+            let message = error.to_string();
+            let mut chars = message.chars();
+            let unicode: String =
+                chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            // ASCII capitalisation is only the same as Unicode's for an ASCII first letter.
+            assert!(message.starts_with(|c: char| c.is_ascii_lowercase()), "{message}");
+            assert_eq!(Lang::En.pin_error(error), unicode);
+        }
+        assert_eq!(Lang::En.pin_error(Empty), "Enter a PIN");
+        assert_eq!(sentence(""), "");
+        assert_eq!(sentence("éa"), "éa");
+    }
 
     #[test]
     fn picks_korean_only_for_ko_tags() {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod components;
 pub mod hooks;
 pub mod i18n;
+pub mod json;
 pub mod link;
 pub mod state;
 pub mod storage;

@@ -20,34 +20,55 @@ impl StampLink {
     ///
     /// Returns `None` for anything else, which the page shows as an unknown link.
     pub fn parse(url: &str) -> Option<StampLink> {
+        // Every slice is taken with `get` (and `split_at_checked`), which cannot panic: the
+        // release wasm then carries no panic location for this file.
         let url = url.trim();
-        let scheme_end = url.find("://")?;
-        let scheme = &url[..scheme_end];
+        let scheme_end = find(url, "://")?;
+        let scheme = url.get(..scheme_end)?;
         if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
             return None;
         }
-        let rest = &url[scheme_end + 3..];
+        let rest = url.get(scheme_end + 3..)?;
         let rest = rest.split(['?', '#']).next().unwrap_or_default();
-        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (host, path) = rest.split_at_checked(rest.find('/').unwrap_or(rest.len()))?;
         if host.is_empty() || host.contains('@') {
             return None;
         }
-        let marker = format!("{STAMP_PAGE_PREFIX}/");
-        let at = path.rfind(&marker)?;
-        let prefix = &path[..at];
-        let token = path[at + marker.len()..].trim_end_matches('/');
+        let marker = [STAMP_PAGE_PREFIX, "/"].concat();
+        let at = rfind(path, &marker)?;
+        let prefix = path.get(..at)?;
+        let token = path.get(at + marker.len()..)?.trim_end_matches('/');
         let token_ok = !token.is_empty()
             && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'));
         if !token_ok {
             return None;
         }
-        Some(StampLink { base: format!("{}://{host}{prefix}", scheme.to_ascii_lowercase()), token: token.to_owned() })
+        let base = [&scheme.to_ascii_lowercase(), "://", host, prefix].concat();
+        Some(StampLink { base, token: token.to_owned() })
     }
 
     /// The absolute URL of an API path (one of `stampcard_core::wire::paths::page_*`).
     pub fn api_url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        [self.base.as_str(), path].concat()
     }
+}
+
+// `str::find` and `str::rfind` with a string pattern bring core's two-way string searcher
+// (about 2.4 KB of wasm, used nowhere else in the widget); a URL is a few dozen bytes, so a
+// plain scan does. The needles start with an ASCII byte, so a match is a char boundary.
+
+/// Where `needle` (not empty) first occurs in `haystack`.
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    (0..haystack.len()).find(|&at| starts_at(haystack, at, needle))
+}
+
+/// Where `needle` (not empty) last occurs in `haystack`.
+fn rfind(haystack: &str, needle: &str) -> Option<usize> {
+    (0..haystack.len()).rev().find(|&at| starts_at(haystack, at, needle))
+}
+
+fn starts_at(haystack: &str, at: usize, needle: &str) -> bool {
+    haystack.as_bytes().get(at..).is_some_and(|rest| rest.starts_with(needle.as_bytes()))
 }
 
 #[cfg(test)]
@@ -81,6 +102,16 @@ mod tests {
         check("http://h/stamps/tok", None);
         check("http://h/stamp/to%20k", None);
         check("http://h/stamp/a/b", None);
+    }
+
+    #[test]
+    fn scans_like_str_find() {
+        for (haystack, needle) in
+            [("http://h/stamp/t", "://"), ("a/stamp/b/stamp/c", "/stamp/"), ("é://x", "://"), ("", "/"), ("ab", "abc")]
+        {
+            assert_eq!(find(haystack, needle), haystack.find(needle), "{haystack} {needle}");
+            assert_eq!(rfind(haystack, needle), haystack.rfind(needle), "{haystack} {needle}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! the customer simply enters the PIN again.
 
 fn key(token: &str) -> String {
-    format!("stampcard:session:{token}")
+    ["stampcard:session:", token].concat()
 }
 
 fn session_storage() -> Option<web_sys::Storage> {
