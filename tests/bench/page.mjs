@@ -216,7 +216,8 @@ async function returningVisit(browser, url) {
     await page.goto(url, { waitUntil: 'commit' });
     await page.getByRole('progressbar').waitFor();
     await page.waitForFunction(() => window.__bench.grid !== null);
-    return page.evaluate(() => window.__bench.grid);
+    // Awaited here, before `finally` closes the context.
+    return await page.evaluate(() => window.__bench.grid);
   } finally {
     await context.close();
   }

@@ -255,7 +255,7 @@ pub fn adds(record: &mut Record, scale: Scale) -> Result<()> {
         .env("BENCH_OPEN_SECS", scale.open_secs.to_string())
         .env("BENCH_POSTGRES_URL", &url)
         .stderr(std::process::Stdio::inherit());
-    eprintln!("$ {}", crate::cmd::echo(&generator));
+    crate::cmd::echo(&generator);
     let output = generator.output().with_context(|| format!("running {}", example.display()))?;
     if !output.status.success() {
         bail!("{ADDS_EXAMPLE} failed ({})", output.status);
@@ -288,7 +288,7 @@ fn pgbench(pg: &Postgres, secs: u32) -> Result<f64> {
     run(cmd(pg_bin("pgbench")).args(["-i", "-q", "-s", "1"]).arg(&url))?;
     let mut bench = cmd(pg_bin("pgbench"));
     bench.args(["-n", "-b", "simple-update", "-c", "64", "-j", "2", "-T", &secs.to_string()]).arg(&url);
-    eprintln!("$ {}", crate::cmd::echo(&bench));
+    crate::cmd::echo(&bench);
     let output = bench.output().context("running pgbench")?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
@@ -320,7 +320,7 @@ pub fn page(record: &mut Record, scale: Scale) -> Result<()> {
         .env("CHROMIUM", CHROMIUM)
         .env("BENCH_PAGE_RUNS", scale.page_runs.to_string())
         .stderr(std::process::Stdio::inherit());
-    eprintln!("$ {}", crate::cmd::echo(&node));
+    crate::cmd::echo(&node);
     let output = node.output().context("running node")?;
     if !output.status.success() {
         bail!("{PAGE_SCRIPT} failed ({})", output.status);

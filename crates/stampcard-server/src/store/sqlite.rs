@@ -90,7 +90,7 @@ pub async fn open(database_url: &str, options: &StoreOptions) -> Result<SqlStore
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(10))
         // A connection to a local file cannot go stale, and sqlx's check before each acquire
-        // is a round trip to the connection's thread: about a tenth of an add's server CPU.
+        // is one more round trip to the connection's thread on every read (see BENCHMARKS.md).
         .test_before_acquire(false)
         .connect_with(base.read_only(true))
         .await?;
