@@ -241,7 +241,7 @@ async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   for (const file of fs.readdirSync(SHOTS)) if (file.endsWith('.png')) fs.rmSync(path.join(SHOTS, file));
   if (!fs.existsSync(BIN)) fail(`no server binary at ${BIN} (set STAMPCARD_BIN)`);
-  if (!fs.existsSync(path.join(WWW, 'widget/pkg/stampcard_widget_bg.wasm'))) fail(`widget not built in ${WWW}/widget/pkg`);
+  if (!fs.existsSync(path.join(WWW, 'widget/pkg/manifest.json'))) fail(`widget not built in ${WWW}/widget/pkg`);
 
   const dbUrl = databaseUrl();
   const { apiKey } = createAccount(dbUrl);
@@ -417,9 +417,16 @@ async function main() {
   await page.getByRole('heading', { level: 1, name: 'Stamp card not found' }).waitFor();
   await page.context().close();
 
-  // 12. Network error, then retry.
+  // 12. Network error, then retry. The page embeds the intro, so the widget asks the API only
+  // when the server could not (here: the page as a server fault leaves it, without the intro).
   page = await newPage();
   await page.route('**/api/page/v1/**', (route) => route.abort('internetdisconnected'));
+  await page.route('**/stamp/*', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/<script type="application\/json" id="stampcard-intro">.*?<\/script>/s, '');
+    const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => !/^content-(encoding|length)$/i.test(name)));
+    await route.fulfill({ status: response.status(), headers, body });
+  });
   await page.goto(main.stampUrl);
   await page.getByRole('heading', { level: 1, name: 'Cannot reach the stamp service' }).waitFor();
   await screen(page, '18-network-error');
@@ -488,6 +495,36 @@ async function main() {
   if (isolation.probeBackground !== 'rgba(0, 0, 0, 0)' || isolation.probeRadius !== '0px') fail(`widget CSS leaked out: ${JSON.stringify(isolation)}`);
   if (isolation.lightChildren !== 0) fail('the widget rendered into the light DOM');
   await screen(page, '21-demo-shop-embedded');
+
+  // 15. The server renders the card's first screen: without JavaScript the page still shows
+  // the card and says that JavaScript is needed.
+  const noJs = await newStamp();
+  page = await newPage({ javaScriptEnabled: false });
+  await page.goto(noJs.stampUrl);
+  await page.getByRole('heading', { level: 1, name: 'Bean There Coffee' }).waitFor();
+  await expectText(page, 'A free coffee of your choice');
+  await page.getByLabel('New PIN', { exact: true }).waitFor();
+  // Playwright's text search skips <noscript>; its CSS search finds what the browser shows.
+  const note = page.locator('p.noscript');
+  await note.waitFor();
+  if (!(await note.textContent()).includes('This stamp card needs JavaScript')) fail('no JavaScript note');
+  await shot(page, '22-no-javascript');
+  log('screen ok: 22-no-javascript (screenshot only: axe needs JavaScript)');
+  await page.context().close();
+
+  // 16. The widget's wasm fails to download: a styled fallback offers a retry, which works.
+  page = await newPage();
+  await page.route('**/*.wasm', (route) => route.abort('connectionreset'));
+  await page.goto(noJs.stampUrl);
+  await page.getByRole('heading', { level: 1, name: 'The stamp card could not load' }).waitFor();
+  await screen(page, '23-widget-failed');
+  await page.unroute('**/*.wasm');
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expectText(page, 'Choose a PIN');
+  await setPin(page);
+  await expectProgress(page, 0, 10);
+  await screen(page, '24-widget-retried');
+  await page.context().close();
 
   log(`all good; screenshots in ${path.relative(ROOT, SHOTS)}/`);
 }

@@ -61,6 +61,15 @@ impl CallError {
     }
 }
 
+/// What the intro call answers.
+pub type IntroResult = Result<PageIntro, CallError>;
+
+/// Reads an intro envelope the server embedded in the stamp page (the same JSON
+/// `GET /api/page/v1/{token}` answers), with the same rules as a response.
+pub fn read_intro(json: &str) -> IntroResult {
+    read_envelope(json, None)
+}
+
 /// The customer page API of one stamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
@@ -147,10 +156,15 @@ async fn send<T: DeserializeOwned, B: Serialize>(request: RequestBuilder, body: 
     .map_err(|_| CallError::Network)?;
     let response = request.send().await.map_err(|_| CallError::Network)?;
     let retry_after_secs = response.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
+    let text = response.text().await.map_err(|_| CallError::Network)?;
+    read_envelope(&text, retry_after_secs)
+}
+
+/// An envelope's result, or its refusal's code.
+fn read_envelope<T: DeserializeOwned>(text: &str, retry_after_secs: Option<u32>) -> Result<T, CallError> {
     // Anything but an envelope (a proxy's HTML error page, say) is a server failure.
     let not_an_envelope = || CallError::refused(ErrorCode::Internal);
-    let text = response.text().await.map_err(|_| CallError::Network)?;
-    let json = js_sys::JSON::parse(&text).map_err(|_| not_an_envelope())?;
+    let json = js_sys::JSON::parse(text).map_err(|_| not_an_envelope())?;
     let envelope: Envelope<T> = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope())?;
     match envelope.into_result() {
         Ok(Some(result)) => Ok(result),

@@ -21,6 +21,7 @@ mod page;
 mod process;
 mod refusals;
 mod staff;
+mod stamp_page;
 mod stamps;
 mod storm;
 mod timeouts;
