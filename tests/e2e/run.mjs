@@ -298,6 +298,12 @@ async function main() {
 
   // 1. First visit: choose a PIN, with the core's rules checked as you type.
   let page = await newPage();
+  // The page embeds the intro: the widget does not ask for it again.
+  const introPath = new URL(main.stampUrl).pathname.replace('/stamp/', '/api/page/v1/');
+  let introCalls = 0;
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === introPath) introCalls += 1;
+  });
   await page.goto(main.stampUrl);
   await page.getByRole('heading', { level: 1, name: 'Bean There Coffee' }).waitFor();
   await expectText(page, 'Choose a PIN');
@@ -308,6 +314,7 @@ async function main() {
   await expectText(page, 'The two PINs do not match');
   if (!(await page.getByRole('button', { name: 'Save PIN' }).isDisabled())) fail('Save PIN enabled for a bad PIN');
   await screen(page, '02-set-pin-rules');
+  if (introCalls) fail(`the widget asked for the intro the page embeds (${introCalls} calls)`);
   await setPin(page);
 
   // 2. The card: 0 of 10.

@@ -109,6 +109,7 @@ pub fn router(www_dir: &Path) -> Router<AppState> {
     // writes `.br` and `.gz` copies of the wasm and JS, handed out to browsers that accept them.
     let dashboard = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::appending(header::VARY, HeaderValue::from_static("accept-encoding")))
         .service(ServeDir::new(www_dir.join("dashboard")).precompressed_br().precompressed_gzip());
     Router::new()
         .route(&format!("{STAMP_PAGE_PREFIX}/{{token}}"), get(stamp_page))

@@ -76,8 +76,11 @@ pub fn App(props: &AppProps) -> Html {
         let api = (*api).clone();
         let session = state.session.clone();
         let dispatcher = dispatcher.clone();
-        let given_intro = given_intro.borrow_mut().take();
+        let given_intro = given_intro.clone();
         use_effect_with(state.load, move |_| {
+            // Taken when the effect runs (not when a render makes the closure), so only the
+            // first load uses it, whichever render's closure Yew keeps.
+            let given_intro = given_intro.borrow_mut().take();
             if let Some(api) = api {
                 spawn_local(async move {
                     let action = match (session, given_intro) {
