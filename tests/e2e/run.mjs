@@ -533,6 +533,22 @@ async function main() {
   await screen(page, '24-widget-retried');
   await page.context().close();
 
+  // 17. A PIN typed into the server's form while the wasm is still on its way is kept.
+  const early = await newStamp();
+  page = await newPage();
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route('**/*.wasm', async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto(early.stampUrl);
+  await page.getByLabel('New PIN', { exact: true }).fill('1234');
+  release();
+  await expectText(page, 'straight run like 1234');
+  if ((await page.getByLabel('New PIN', { exact: true }).inputValue()) !== '1234') fail('the early PIN was lost');
+  await page.context().close();
+
   log(`all good; screenshots in ${path.relative(ROOT, SHOTS)}/`);
 }
 
