@@ -243,7 +243,7 @@ async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   for (const file of fs.readdirSync(SHOTS)) if (file.endsWith('.png')) fs.rmSync(path.join(SHOTS, file));
   if (!fs.existsSync(BIN)) fail(`no server binary at ${BIN} (set STAMPCARD_BIN)`);
-  if (!fs.existsSync(path.join(WWW, 'widget/pkg/stampcard_widget_bg.wasm'))) fail(`widget not built in ${WWW}/widget/pkg`);
+  if (!fs.existsSync(path.join(WWW, 'widget/pkg/manifest.json'))) fail(`widget not built in ${WWW}/widget/pkg`);
 
   const dbUrl = databaseUrl();
   const { apiKey } = createAccount(dbUrl);
@@ -300,6 +300,12 @@ async function main() {
 
   // 1. First visit: choose a PIN, with the core's rules checked as you type.
   let page = await newPage();
+  // The page embeds the intro: the widget does not ask for it again.
+  const introPath = new URL(main.stampUrl).pathname.replace('/stamp/', '/api/page/v1/');
+  let introCalls = 0;
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === introPath) introCalls += 1;
+  });
   await page.goto(main.stampUrl);
   await page.getByRole('heading', { level: 1, name: 'Bean There Coffee' }).waitFor();
   await expectText(page, 'Choose a PIN');
@@ -311,6 +317,7 @@ async function main() {
   await expectText(page, 'The two PINs do not match');
   if (!(await page.getByRole('button', { name: 'Save PIN' }).isDisabled())) fail('Save PIN enabled for a bad PIN');
   await screen(page, '02-set-pin-rules');
+  if (introCalls) fail(`the widget asked for the intro the page embeds (${introCalls} calls)`);
   await setPin(page);
 
   // 2. The card: 0 of 10.
@@ -442,9 +449,16 @@ async function main() {
   await page.getByRole('heading', { level: 1, name: 'Stamp card not found' }).waitFor();
   await page.context().close();
 
-  // 12. Network error, then retry.
+  // 12. Network error, then retry. The page embeds the intro, so the widget asks the API only
+  // when the server could not (here: the page as a server fault leaves it, without the intro).
   page = await newPage();
   await page.route('**/api/page/v1/**', (route) => route.abort('internetdisconnected'));
+  await page.route('**/stamp/*', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/<script type="application\/json" id="stampcard-intro">.*?<\/script>/s, '');
+    const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => !/^content-(encoding|length)$/i.test(name)));
+    await route.fulfill({ status: response.status(), headers, body });
+  });
   await page.goto(main.stampUrl);
   await page.getByRole('heading', { level: 1, name: 'Cannot reach the stamp service' }).waitFor();
   await screen(page, '18-network-error');
@@ -566,6 +580,52 @@ async function main() {
   await expectProgress(served.nth(0), 4, 8);
   await until('stamp images on the served demo shop', async () => (await served.nth(0).locator('.slot.on img').count()) === 4);
   await screen(page, '24-demo-shop-served');
+
+  // 15. The server renders the card's first screen: without JavaScript the page still shows
+  // the card and says that JavaScript is needed.
+  const noJs = await newStamp();
+  page = await newPage({ javaScriptEnabled: false });
+  await page.goto(noJs.stampUrl);
+  await page.getByRole('heading', { level: 1, name: 'Bean There Coffee' }).waitFor();
+  await expectText(page, 'A free coffee of your choice');
+  await page.getByLabel('New PIN', { exact: true }).waitFor();
+  // Playwright's text search skips <noscript>; its CSS search finds what the browser shows.
+  const note = page.locator('p.noscript');
+  await note.waitFor();
+  if (!(await note.textContent()).includes('This stamp card needs JavaScript')) fail('no JavaScript note');
+  await shot(page, '22-no-javascript');
+  log('screen ok: 22-no-javascript (screenshot only: axe needs JavaScript)');
+  await page.context().close();
+
+  // 16. The widget's wasm fails to download: a styled fallback offers a retry, which works.
+  page = await newPage();
+  await page.route('**/*.wasm', (route) => route.abort('connectionreset'));
+  await page.goto(noJs.stampUrl);
+  await page.getByRole('heading', { level: 1, name: 'The stamp card could not load' }).waitFor();
+  await screen(page, '23-widget-failed');
+  await page.unroute('**/*.wasm');
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expectText(page, 'Choose a PIN');
+  await setPin(page);
+  await expectProgress(page, 0, 10);
+  await screen(page, '24-widget-retried');
+  await page.context().close();
+
+  // 17. A PIN typed into the server's form while the wasm is still on its way is kept.
+  const early = await newStamp();
+  page = await newPage();
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route('**/*.wasm', async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto(early.stampUrl);
+  await page.getByLabel('New PIN', { exact: true }).fill('1234');
+  release();
+  await expectText(page, 'straight run like 1234');
+  if ((await page.getByLabel('New PIN', { exact: true }).inputValue()) !== '1234') fail('the early PIN was lost');
+  await page.context().close();
 
   log(`all good; screenshots in ${path.relative(ROOT, SHOTS)}/`);
 }

@@ -14,6 +14,7 @@ use stampcard_core::types::YesNo;
 use stampcard_core::wire::CardCreateRequest;
 use stampcard_server::clock::Clock;
 use stampcard_server::config::{DatabaseConfig, Limits, ServerConfig};
+use stampcard_server::http::www;
 use stampcard_server::ops::{admin, users};
 use stampcard_server::plan::Plan;
 use stampcard_server::secrets::{self, HashLimits};
@@ -452,12 +453,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// The files the customer page and the dashboard need, relative to the www folder: without
 /// them every stamp link (or the back office at `/`) would open a blank page, so the server
-/// refuses to start instead.
+/// refuses to start instead. The widget's manifest adds the hashed files it names.
 const WWW_FILES: &[&str] = &[
     "stamp.html",
-    "widget/stampcard.js",
-    "widget/pkg/stampcard_widget.js",
-    "widget/pkg/stampcard_widget_bg.wasm",
+    www::STABLE_LOADER,
+    www::WIDGET_MANIFEST,
     "dashboard/index.html",
     "dashboard/dashboard.js",
     "dashboard/dashboard.css",
@@ -476,7 +476,14 @@ fn check_www(dir: &Path) -> anyhow::Result<()> {
         dir.is_dir(),
         "the www folder {shown} does not exist: point --www-dir (STAMPCARD_WWW_DIR) at the www/ folder shipped with stampcard"
     );
-    let missing: Vec<&str> = WWW_FILES.iter().copied().filter(|file| !dir.join(file).is_file()).collect();
+    let mut files: Vec<String> = WWW_FILES.iter().map(|file| (*file).to_owned()).collect();
+    if dir.join(www::WIDGET_MANIFEST).is_file() {
+        let manifest = www::WidgetManifest::read(dir).map_err(|error| {
+            anyhow::anyhow!("the stamp-page widget's manifest is unreadable: {error}; run `cargo xtask build` again")
+        })?;
+        files.extend(manifest.files());
+    }
+    let missing: Vec<&str> = files.iter().map(String::as_str).filter(|file| !dir.join(file).is_file()).collect();
     if missing.iter().any(|file| file.starts_with("widget/pkg/")) {
         anyhow::bail!(
             "the stamp-page widget is not built: {} missing in the www folder {shown}; run `cargo xtask build` (it writes www/widget/pkg/) and ship www/ with it",

@@ -63,6 +63,17 @@ impl CallError {
     }
 }
 
+/// What the intro call answers.
+pub type IntroResult = Result<PageIntro, CallError>;
+
+/// Reads an intro envelope the server embedded in the stamp page (the same JSON
+/// `GET /api/page/v1/{token}` answers), with the same rules as a response.
+pub fn read_intro(json: &str) -> IntroResult {
+    let parsed = js_sys::JSON::parse(json).map_err(|_| not_an_envelope())?;
+    let envelope = json::envelope(&parsed).map_err(|_| not_an_envelope())?;
+    settle(envelope, None)
+}
+
 /// The customer page API of one stamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
@@ -148,6 +159,11 @@ async fn send<T: FromJson>(
     body: Option<String>,
 ) -> Result<T, CallError> {
     let (envelope, retry_after_secs) = fetch(method, url, session, body).await?;
+    settle(envelope, retry_after_secs)
+}
+
+/// An envelope's result read as `T`, or its refusal's code.
+fn settle<T: FromJson>(envelope: Envelope<JsValue>, retry_after_secs: Option<u32>) -> Result<T, CallError> {
     let envelope = json::result::<T>(envelope).map_err(|_| not_an_envelope())?;
     match envelope.into_result() {
         Ok(Some(result)) => Ok(result),

@@ -7,6 +7,10 @@ fn key(token: &str) -> String {
 }
 
 fn session_storage() -> Option<web_sys::Storage> {
+    // Outside the browser (the server's first render) there is no storage: a first visit.
+    if cfg!(not(target_arch = "wasm32")) {
+        return None;
+    }
     web_sys::window()?.session_storage().ok().flatten()
 }
 

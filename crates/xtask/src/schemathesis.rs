@@ -151,30 +151,34 @@ fn run_once(bin: &Path, spec: Run) -> Result<Outcome> {
 
 /// A www folder for the run: `stampcard serve` refuses to start without the stamp page and the
 /// built widget, which this step (run before the widget build) neither has nor needs, since
-/// the OpenAPI document covers the API only. The page shell and loader are the real ones; the
-/// widget's build output is empty placeholders.
+/// the OpenAPI document covers the API only. The page shell is the real one; the widget's build
+/// output (loader included) is empty placeholders.
 fn stub_www(dir: &Path) -> Result<PathBuf> {
     let www = dir.join("www");
     for folder in ["widget/pkg", "dashboard/pkg"] {
         std::fs::create_dir_all(www.join(folder)).with_context(|| format!("creating {}", www.display()))?;
     }
-    for shipped in [
-        "stamp.html",
-        "widget/stampcard.js",
-        "dashboard/index.html",
-        "dashboard/dashboard.js",
-        "dashboard/dashboard.css",
-    ] {
+    for shipped in ["stamp.html", "dashboard/index.html", "dashboard/dashboard.js", "dashboard/dashboard.css"] {
         std::fs::copy(project_root().join("www").join(shipped), www.join(shipped))
             .with_context(|| format!("copying www/{shipped}"))?;
     }
+    // The widget's build output under the names its manifest lists.
+    let (loader, glue, wasm) = (
+        "stampcard.0000000000000000.js",
+        "stampcard_widget.0000000000000000.js",
+        "stampcard_widget_bg.0000000000000000.wasm",
+    );
+    let manifest = serde_json::json!({ "loader": loader, "glue": glue, "wasm": wasm });
+    std::fs::write(www.join("widget/pkg/manifest.json"), manifest.to_string()).context("writing the manifest")?;
     for built in [
-        "widget/pkg/stampcard_widget.js",
-        "widget/pkg/stampcard_widget_bg.wasm",
-        "dashboard/pkg/stampcard_dashboard.js",
-        "dashboard/pkg/stampcard_dashboard_bg.wasm",
+        format!("widget/pkg/{}", crate::build::STABLE_LOADER),
+        format!("widget/pkg/{loader}"),
+        format!("widget/pkg/{glue}"),
+        format!("widget/pkg/{wasm}"),
+        "dashboard/pkg/stampcard_dashboard.js".to_owned(),
+        "dashboard/pkg/stampcard_dashboard_bg.wasm".to_owned(),
     ] {
-        std::fs::write(www.join(built), b"").with_context(|| format!("writing {built}"))?;
+        std::fs::write(www.join(&built), b"").with_context(|| format!("writing {built}"))?;
     }
     Ok(www)
 }

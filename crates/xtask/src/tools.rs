@@ -41,7 +41,7 @@ pub struct Needs {
     pub browser: bool,
     /// PostgreSQL 15 server binaries for the throwaway test database.
     pub postgres: bool,
-    /// `tests/node_modules` (wasm-opt from binaryen, playwright-core, axe-core).
+    /// `tests/node_modules` (wasm-opt from binaryen, esbuild, playwright-core, axe-core).
     pub node: bool,
     /// Python 3 with venv, and schemathesis from PyPI in a venv under the target dir.
     pub schemathesis: bool,
@@ -154,6 +154,11 @@ fn has_pg_bin(name: &str) -> bool {
 /// to parse what rustc 1.95 + wasm-bindgen emit.
 pub fn wasm_opt() -> PathBuf {
     project_root().join("tests/node_modules/.bin/wasm-opt")
+}
+
+/// `esbuild` from the npm package of that name: minifies the widget's JS glue and loader.
+pub fn esbuild() -> PathBuf {
+    project_root().join("tests/node_modules/.bin/esbuild")
 }
 
 fn ensure_wasm_target(mode: Mode) -> Result<()> {

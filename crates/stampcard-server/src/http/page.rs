@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, Method, header};
-use stampcard_core::wire::{ChangePinRequest, OnsiteRequest, PinRequest, PinState, paths::PAGE_API_PREFIX};
+use stampcard_core::wire::{ChangePinRequest, OnsiteRequest, PageIntro, PinRequest, PinState, paths::PAGE_API_PREFIX};
 use stampcard_core::{ErrorCode, secret};
 use tower_http::cors::{Any, CorsLayer};
 use utoipa_axum::router::OpenApiRouter;
@@ -95,19 +95,25 @@ impl<const SECRET: bool> FromRequestParts<AppState> for Limited<SECRET> {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Limited<SECRET>, Error> {
-        let Some(limiter) = &state.page_limiter else { return Ok(Limited) };
         let token = parts.uri.path().strip_prefix(PAGE_API_PREFIX).unwrap_or_default();
         let token = token.trim_start_matches('/').split('/').next().unwrap_or_default();
         let cost = if SECRET { PageCost::Secret } else { PageCost::Read };
-        match limiter.check(token, client_address(state, parts), cost, state.clock.now_ms()) {
-            Ok(()) => Ok(Limited),
-            // Counted with every other refusal, by code, in `stampcard_http_refusals_total`.
-            Err(secs) => Err(Error::retry_after(
-                ErrorCode::PageRateLimited,
-                format!("too many requests for this stamp page or from this address; retry in {secs} seconds"),
-                secs,
-            )),
-        }
+        check_limit(state, parts, token, cost)?;
+        Ok(Limited)
+    }
+}
+
+/// Counts a request for the stamp page `token` against the page API's limits.
+fn check_limit(state: &AppState, parts: &Parts, token: &str, cost: PageCost) -> Result<(), Error> {
+    let Some(limiter) = &state.page_limiter else { return Ok(()) };
+    match limiter.check(token, client_address(state, parts), cost, state.clock.now_ms()) {
+        Ok(()) => Ok(()),
+        // Counted with every other refusal, by code, in `stampcard_http_refusals_total`.
+        Err(secs) => Err(Error::retry_after(
+            ErrorCode::PageRateLimited,
+            format!("too many requests for this stamp page or from this address; retry in {secs} seconds"),
+            secs,
+        )),
     }
 }
 
@@ -160,6 +166,17 @@ fn pin_already_set() -> Error {
 pub async fn intro(State(state): State<AppState>, _limit: ReadLimit, PageToken(token): PageToken) -> ApiResult {
     let (stamp, card) = load(&state, &token).await?;
     ok(&page_ops::intro(&stamp, &card, state.clock.today(), state.clock.now_ms()))
+}
+
+/// What [`intro`] answers for `token`, for the stamp page (`/stamp/{token}`) to embed: the same
+/// limits (the page's render stands for the widget's first call), the same look-up.
+pub(crate) async fn intro_for_page(state: &AppState, parts: &Parts, token: &str) -> Result<PageIntro, Error> {
+    check_limit(state, parts, token, PageCost::Read)?;
+    if !secrets::looks_like_token(token) {
+        return Err(Error::api(ErrorCode::StampNotFound, "unknown stamp link"));
+    }
+    let (stamp, card) = load(state, token).await?;
+    Ok(page_ops::intro(&stamp, &card, state.clock.today(), state.clock.now_ms()))
 }
 
 /// The whole card (needs a session).

@@ -40,6 +40,7 @@ async fn the_dashboard_is_served_at_the_root() {
     assert_eq!(wasm.header("content-encoding"), None, "no Accept-Encoding: the plain file");
     let br = app.anonymous("GET", "/dashboard/pkg/app_bg.wasm").header("Accept-Encoding", "gzip, br").send().await;
     assert_eq!((br.status, br.header("content-encoding")), (200, Some("br")));
+    assert_eq!(br.header("vary"), Some("accept-encoding"), "caches must keep one copy per encoding");
     assert_eq!(br.header("content-type"), Some("application/wasm"));
     assert_eq!(br.text, "brotli bytes");
     let gz = app.anonymous("GET", "/dashboard/pkg/app_bg.wasm").header("Accept-Encoding", "gzip").send().await;

@@ -22,6 +22,7 @@ mod page_states;
 mod process;
 mod refusals;
 mod staff;
+mod stamp_page;
 mod stamps;
 mod storm;
 mod timeouts;

@@ -17,12 +17,15 @@ use crate::helpers::Backend;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_stampcard");
 
-/// The files `serve` checks for in the www folder.
-const WWW_FILES: [&str; 9] = [
+/// The files `serve` checks for in the www folder (the widget's hashed names as its manifest
+/// in [`fake_www`] lists them).
+const WWW_FILES: [&str; 11] = [
     "stamp.html",
-    "widget/stampcard.js",
-    "widget/pkg/stampcard_widget.js",
-    "widget/pkg/stampcard_widget_bg.wasm",
+    "widget/pkg/stampcard.js",
+    "widget/pkg/stampcard.0000000000000000.js",
+    "widget/pkg/stampcard_widget.0000000000000000.js",
+    "widget/pkg/stampcard_widget_bg.0000000000000000.wasm",
+    "widget/pkg/manifest.json",
     "dashboard/index.html",
     "dashboard/dashboard.js",
     "dashboard/dashboard.css",
@@ -39,6 +42,9 @@ pub fn fake_www(dir: &Path) -> PathBuf {
     for file in WWW_FILES {
         std::fs::write(www.join(file), b"test").expect("www file");
     }
+    let manifest = r#"{"loader": "stampcard.0000000000000000.js", "glue": "stampcard_widget.0000000000000000.js",
+        "wasm": "stampcard_widget_bg.0000000000000000.wasm"}"#;
+    std::fs::write(www.join("widget/pkg/manifest.json"), manifest).expect("www file");
     www
 }
 
@@ -322,12 +328,22 @@ async fn serve_refuses_to_start_without_the_www_folder_or_the_built_widget_or_da
     let www = dir.path().join("www");
     std::fs::create_dir_all(www.join("widget")).expect("www");
     std::fs::write(www.join("stamp.html"), b"<html>").expect("file");
-    std::fs::write(www.join("widget/stampcard.js"), b"//").expect("file");
     let www = www.display().to_string();
     let stderr =
         failed_start(&["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &www]).await;
-    assert!(stderr.contains("cargo xtask build") && stderr.contains("stampcard_widget_bg.wasm"), "{stderr}");
+    assert!(stderr.contains("cargo xtask build") && stderr.contains("manifest.json"), "{stderr}");
     assert!(stderr.contains(&www), "{stderr}");
+
+    // A manifest naming a file the build did not leave.
+    let built = fake_www(dir.path());
+    std::fs::remove_file(built.join("widget/pkg/stampcard_widget_bg.0000000000000000.wasm")).expect("remove");
+    let built = built.display().to_string();
+    let stderr =
+        failed_start(&["serve", "--listen", "127.0.0.1:0", "--database-url", &database, "--www-dir", &built]).await;
+    assert!(
+        stderr.contains("cargo xtask build") && stderr.contains("stampcard_widget_bg.0000000000000000.wasm"),
+        "{stderr}"
+    );
 
     // The widget built, the dashboard not: the back office at / would be blank.
     let www = fake_www(dir.path());

@@ -6,7 +6,7 @@ use futures::future::join;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{Api, CallError};
+use crate::api::{Api, CallError, IntroResult};
 use crate::components::card::Card;
 use crate::components::closed::closed;
 use crate::components::enter_pin::EnterPin;
@@ -31,6 +31,10 @@ pub struct AppProps {
     pub lang: Lang,
     /// The widget is the whole page (the stamp page itself), not embedded in a shop's page.
     pub standalone: bool,
+    /// The intro the server already answered (embedded in the stamp page, or given to the
+    /// server-side render): the first load uses it instead of asking the API again.
+    #[prop_or_default]
+    pub intro: Option<IntroResult>,
 }
 
 /// `State` as a Yew reducer; the transitions themselves are in [`State::reduce`].
@@ -48,9 +52,20 @@ impl Reducible for Store {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let api = use_memo(props.stamp_url.clone(), |url| StampLink::parse(url).map(|link| Rc::new(Api::new(link))));
+    // Taken by the first load; every later load (a retry) asks the API.
+    let given_intro = use_mut_ref(|| props.intro.clone());
     let store = use_reducer({
         let api = api.clone();
-        move || Store(State::new(api.as_ref().as_ref().and_then(|api| storage::load(api.token()))))
+        let given_intro = given_intro.clone();
+        move || {
+            let state = State::new(api.as_ref().as_ref().and_then(|api| storage::load(api.token())));
+            // Without a session the intro is all the first screen needs, so it shows at once
+            // (this is also what the server renders).
+            match (&state.session, given_intro.borrow().as_ref()) {
+                (None, Some(intro)) => Store(state.reduce(Action::Loaded { intro: intro.clone(), card: None })),
+                _ => Store(state),
+            }
+        }
     });
     let state = &store.0;
     let dispatcher = store.dispatcher();
@@ -62,15 +77,22 @@ pub fn App(props: &AppProps) -> Html {
         let api = (*api).clone();
         let session = state.session.clone();
         let dispatcher = dispatcher.clone();
+        let given_intro = given_intro.clone();
         use_effect_with(state.load, move |_| {
+            // Taken when the effect runs (not when a render makes the closure), so only the
+            // first load uses it, whichever render's closure Yew keeps.
+            let given_intro = given_intro.borrow_mut().take();
             if let Some(api) = api {
                 spawn_local(async move {
-                    let action = match session {
-                        Some(session) => {
+                    let action = match (session, given_intro) {
+                        // Already shown by the reducer's first state.
+                        (None, Some(_)) => return,
+                        (Some(session), Some(intro)) => Action::Loaded { intro, card: Some(api.card(&session).await) },
+                        (Some(session), None) => {
                             let (intro, card) = join(api.intro(), api.card(&session)).await;
                             Action::Loaded { intro, card: Some(card) }
                         }
-                        None => Action::Loaded { intro: api.intro().await, card: None },
+                        (None, None) => Action::Loaded { intro: api.intro().await, card: None },
                     };
                     dispatcher.dispatch(action);
                 });
