@@ -25,7 +25,11 @@ use stampcard_server::plan::Plan;
 use stampcard_server::webhook::WebhookConfig;
 
 use crate::helpers::{Backend, Options, TestApp, spawn_app_with};
+use crate::page::{page, page_call, set_pin};
 use crate::process::{Server, cli};
+
+/// The card's on-site password.
+const COUNTER: &str = "counter-1234";
 
 /// The longest any wait for deliveries may take.
 const WAIT: Duration = Duration::from_secs(30);
@@ -270,17 +274,25 @@ async fn every_change_is_one_signed_event_in_per_stamp_order_in_both_formats() {
     // Only redemptions, to check the filter.
     let (_, _) = create_webhook(&app, json!({"url": receiver.url("redeemed"), "events": ["stamp.redeemed"]})).await;
 
-    let card = app.card(3, None).await;
+    let card = app.card(3, Some(COUNTER)).await;
+    let staff = app.post("/api/stamp/v1/staff/create", json!({"staffNm": "Ann", "staffPwd": "ann-secret"})).await;
+    let staff_idx = staff.ok()["staffIdx"].as_i64().expect("staffIdx");
     let first = app.stamp(card).await;
     let second = app.stamp(card).await;
     app.add_n(first, 2).await;
     app.put("/api/stamp/v1/remove", json!({"stampIdx": first})).await.ok();
     app.put("/api/stamp/v1/update", json!({"stampIdx": first, "memo": "regular"})).await.ok();
     let token = app.token(first).await;
-    app.anonymous("POST", &format!("/api/page/v1/{token}/pin")).json(&json!({"pin": "4826"})).send().await.ok();
+    set_pin(&app, &token, "4826").await;
     app.put("/api/stamp/v1/update", json!({"stampIdx": first, "resetPinYn": "Y"})).await.ok();
-    app.add_n(first, 2).await;
-    app.put("/api/stamp/v1/redeem", json!({"stampIdx": first})).await.ok();
+    // The customer sets a new PIN; at the counter, the card's password adds one, a staff member
+    // another.
+    let session = set_pin(&app, &token, "4826").await;
+    let onsite_add = page(&token, "/onsite/add");
+    for password in [COUNTER.to_owned(), format!("{staff_idx}:ann-secret")] {
+        page_call(&app, "POST", &onsite_add, Some(&session), Some(json!({"onsitePwd": password}))).await.ok();
+    }
+    app.put("/api/stamp/v1/redeem", json!({"stampIdx": first, "onsitePwd": COUNTER})).await.ok();
     app.add_n(second, 1).await;
     app.post("/api/stamp/v1/bulk", json!({"action": "DEACTIVATE", "stampIdxs": [second]})).await.ok();
     let mut expected_first = history_types(&app, first).await;
@@ -313,11 +325,23 @@ async fn every_change_is_one_signed_event_in_per_stamp_order_in_both_formats() {
         assert_eq!(added["stamp"]["stamps"], 1);
         let pin_set = events.iter().find(|e| e["eventType"] == "stamp.pin_set").expect("pin set");
         assert_eq!(pin_set["actor"], "CUSTOMER");
+        let counter_adds: Vec<(&Value, &Value)> = events
+            .iter()
+            .filter(|e| e["eventType"] == "stamp.added" && e["actor"] != "API_KEY")
+            .map(|e| (&e["actor"], &e["staffIdx"]))
+            .collect();
+        assert_eq!(counter_adds, [(&json!("ONSITE"), &Value::Null), (&json!("STAFF"), &json!(staff_idx))]);
         let deleted = events.iter().find(|e| e["eventType"] == "stamp.deleted").expect("deleted");
         assert_eq!((deleted["stamp"]["activeYn"].as_str(), deleted["action"].as_str()), (Some("N"), None));
         for event in &events {
             let text = event.to_string();
-            assert!(!text.contains("4826") && !text.contains(&token) && !text.contains("pinHash"), "{text}");
+            assert!(
+                !text.contains("4826")
+                    && !text.contains(&token)
+                    && !text.contains("ann-secret")
+                    && !text.contains(COUNTER),
+                "{text}"
+            );
         }
     }
     // The vivoldi action types.
