@@ -553,6 +553,24 @@ async fn a_test_event_is_signed_and_logged() {
     verify_standard(&secret, &requests[0]).expect("signed");
     assert_eq!(requests[0].json()["eventType"], "webhook.test");
     app.receive_log(webhook_idx, |items| items[0]["status"] == "DELIVERED").await;
+    // The log pages newest first with a cursor.
+    for _ in 0..2 {
+        app.post(paths::WEBHOOK_TEST, json!({"webhookIdx": webhook_idx})).await.ok();
+    }
+    let first = app.get(&format!("{}?limit=2", paths::WEBHOOK_DELIVERIES)).await;
+    let first = first.ok();
+    let cursor = first["nextCursor"].as_str().expect("a next page");
+    let second = app.get(&format!("{}?limit=2&cursor={cursor}", paths::WEBHOOK_DELIVERIES)).await;
+    let second = second.ok();
+    let idxs: Vec<i64> = first["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .chain(second["items"].as_array().expect("items"))
+        .map(|item| item["deliveryIdx"].as_i64().expect("deliveryIdx"))
+        .collect();
+    assert_eq!(idxs, [3, 2, 1]);
+    assert_eq!(second["nextCursor"], Value::Null);
 }
 
 /// Starts a `stampcard serve` child that sends webhooks quickly to 127.0.0.1.
