@@ -236,6 +236,10 @@ STATE_DEPENDENT_REFUSALS = {
     ("PUT /api/stamp/v1/update", 1006): "a new strtYmd after the stored endYmd, or a new endYmd before the stored strtYmd",
     ("PUT /api/stamp/v1/card/update", 1009): "maxStamps below the count of a stamp not yet redeemed on the card",
     ("PUT /api/stamp/v1/card/update", 1021): "onsiteYn=Y on a card that has no stored on-site password",
+    # webhooks
+    ("POST /api/stamp/v1/webhook/create", 4020): "the account already has its 20 webhook endpoints",
+    ("POST /api/stamp/v1/webhook/test", 4021): "a test event for an endpoint that was disabled",
+    ("POST /api/stamp/v1/webhook/redeliver", 4021): "a redelivery to an endpoint that was disabled",
 }
 
 
@@ -283,7 +287,10 @@ def before_call(context, case, kwargs):
     # which the coverage phase still counts as valid data) need a file the server can read too.
     if case.path == "/api/stamp/v1/import" and (isinstance(case.body, str) or meta is None or meta.generation.mode.is_positive):
         _fix_import_file(case)
-    if meta is not None and meta.generation.mode.is_positive and case.path == "/api/stamp/v1/list":
+    if meta is not None and meta.generation.mode.is_positive and case.path in (
+        "/api/stamp/v1/list",
+        "/api/stamp/v1/webhook/deliveries",  # webhooks: the delivery log's cursor is the server's too
+    ):
         _drop_cursor(case)
     if meta is not None and meta.generation.mode.is_positive and case.path == "/api/stamp/v1/stats":
         _fix_period(case)

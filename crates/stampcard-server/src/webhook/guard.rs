@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use stampcard_core::ErrorCode;
-use stampcard_core::webhook::check_url;
+use stampcard_core::webhook::{UrlRefusal, check_url};
 
 use crate::error::Error;
 
@@ -102,10 +102,15 @@ pub async fn resolve(host: &str, port: u16, allow_private: bool) -> Result<Socke
 /// machine, unless private addresses are allowed. Names are resolved (and checked again)
 /// before every attempt; this early check only spares the shop a URL that can never work.
 pub fn check_host(url: &str, allow_private: bool) -> Result<(), Error> {
-    check_url(url, allow_private).map_err(|why| Error::api(ErrorCode::InvalidWebhookUrl, why))?;
+    check_url(url, allow_private).map_err(|refusal| match refusal {
+        UrlRefusal::Invalid(why) => Error::api(ErrorCode::InvalidWebhookUrl, why),
+        UrlRefusal::NotAllowed(why) => Error::api(ErrorCode::WebhookAddressNotAllowed, why),
+    })?;
     if allow_private {
         return Ok(());
     }
+    // The core's form leaves only dotted host names here; the parsed URL is checked again, so
+    // this refuses an address however the URL parser reads the host.
     let parsed = reqwest::Url::parse(url).map_err(|e| Error::api(ErrorCode::InvalidWebhookUrl, format!("url: {e}")))?;
     let refused = match parsed.host() {
         Some(url::Host::Ipv4(ip)) => !is_public(ip.into()),
