@@ -546,6 +546,13 @@ const LINKS: &[(&str, &str, &str, &str, &str, bool)] = &[
     ("createStaff", "UpdateStaff", "updateStaff", "/result/staffIdx", "staffIdx", true),
     ("createStaff", "DeleteStaff", "deleteStaff", "/result/staffIdx", "staffIdx", false),
     ("createStamp", "GetStamp", "getStamp", "/result", "stampIdx", false),
+    // webhooks
+    ("createWebhook", "UpdateWebhook", "updateWebhook", "/result/webhookIdx", "webhookIdx", true),
+    ("createWebhook", "RotateWebhookSecret", "rotateWebhookSecret", "/result/webhookIdx", "webhookIdx", true),
+    ("createWebhook", "TestWebhook", "testWebhook", "/result/webhookIdx", "webhookIdx", true),
+    ("createWebhook", "WebhookDeliveries", "listWebhookDeliveries", "/result/webhookIdx", "webhookIdx", false),
+    ("createWebhook", "DeleteWebhook", "deleteWebhook", "/result/webhookIdx", "webhookIdx", false),
+    ("testWebhook", "RedeliverWebhook", "redeliverWebhook", "/result/deliveryIdx", "deliveryIdx", true),
 ];
 
 /// Adds [`LINKS`] to the success responses, so clients (and schemathesis' stateful phase) can
