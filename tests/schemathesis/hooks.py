@@ -228,6 +228,14 @@ def _fix_staff_scope(case) -> None:
         case.body = {name: value for name, value in body.items() if name != "cardIdxs"}
 
 
+def _fix_webhook_events(case) -> None:
+    """A positive webhook update names its event types one way: `events`, or `allEvents: true`
+    for every type, not both (a rule between two fields)."""
+    body = case.body
+    if isinstance(body, dict) and body.get("allEvents") is True and body.get("events") is not None:
+        case.body = {name: value for name, value in body.items() if name != "events"}
+
+
 # Schema-valid requests that the server refuses because of what is stored, which no schema of
 # the request can say: (operation, error code) -> why. Only these refusals of positive cases are
 # dropped; docs/api.md ("OpenAPI conformance") lists them too.
@@ -283,12 +291,17 @@ def before_call(context, case, kwargs):
     # which the coverage phase still counts as valid data) need a file the server can read too.
     if case.path == "/api/stamp/v1/import" and (isinstance(case.body, str) or meta is None or meta.generation.mode.is_positive):
         _fix_import_file(case)
-    if meta is not None and meta.generation.mode.is_positive and case.path == "/api/stamp/v1/list":
+    if meta is not None and meta.generation.mode.is_positive and case.path in (
+        "/api/stamp/v1/list",
+        "/api/stamp/v1/webhook/deliveries",  # webhooks: the delivery log's cursor is the server's too
+    ):
         _drop_cursor(case)
     if meta is not None and meta.generation.mode.is_positive and case.path == "/api/stamp/v1/stats":
         _fix_period(case)
     if meta is not None and meta.generation.mode.is_positive and case.path == "/api/stamp/v1/staff/update":
         _fix_staff_scope(case)
+    if meta is not None and meta.generation.mode.is_positive and case.path == "/api/stamp/v1/webhook/update":
+        _fix_webhook_events(case)
     if meta is not None and meta.generation.mode.is_positive and (
         case.path.startswith("/api/page/") or case.path == "/api/stamp/v1/redeem"
     ):

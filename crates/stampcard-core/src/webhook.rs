@@ -192,7 +192,7 @@ pub struct WebhookCreateRequest {
     /// The event types to send (`stamp.added`, ...); absent or null: every event type,
     /// including types added later.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<WebhookEventType>>, min_items = 1))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = events_schema))]
     pub events: Option<Vec<String>>,
     /// Only events of this card's stamps; absent or null: every card.
     #[serde(default, deserialize_with = "crate::types::optional_integer", skip_serializing_if = "Option::is_none")]
@@ -219,7 +219,7 @@ pub struct WebhookUpdateRequest {
     pub url: Option<String>,
     /// Only these event types from now on (not together with `allEvents`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<WebhookEventType>>, min_items = 1))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = events_schema))]
     pub events: Option<Vec<String>>,
     /// `true`: every event type from now on (not together with `events`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -566,10 +566,23 @@ pub struct WebhookStamp {
     pub next_stamp_idx: Option<i64>,
 }
 
+/// The OpenAPI schema of a request's `events`: 1 or more of the subscribable types, or null.
+#[cfg(feature = "openapi")]
+fn events_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let names = WebhookEventType::SUBSCRIBABLE.map(WebhookEventType::as_str);
+    ArrayBuilder::new()
+        .items(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(names)))
+        .min_items(Some(1))
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .description(Some("Event types (absent or null: every type, including later ones)."))
+        .build()
+}
+
 /// A checked create request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewWebhook {
-    /// `url`, trimmed.
+    /// `url`.
     pub url: String,
     /// `events`, distinct and sorted; `None`: every type.
     pub events: Option<Vec<WebhookEventType>>,
@@ -590,40 +603,97 @@ pub struct WebhookPatch {
     pub enabled: Option<bool>,
 }
 
-/// Checks a webhook URL's form: absolute `https` (or `http` when `allow_http`), a host, no
-/// credentials, no whitespace, at most [`URL_MAX_LEN`] bytes. Whether its host is an allowed
-/// address is the server's question (it needs DNS).
-pub fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
+/// Why a webhook URL is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlRefusal {
+    /// Not a URL of the accepted form (`INVALID_WEBHOOK_URL`).
+    Invalid(String),
+    /// An address or `localhost`, without `--webhook-allow-private`
+    /// (`WEBHOOK_ADDRESS_NOT_ALLOWED`).
+    NotAllowed(String),
+}
+
+/// Checks a webhook URL: `https://` (or `http://` when `allow_private`), a host, an optional
+/// port from 1 to 65535 (at most 5 digits), then printable ASCII only, at most
+/// [`URL_MAX_LEN`] bytes. The host is a name of dot-separated labels (letters, digits, inner
+/// dashes, at most 63 each, none starting with `xn--`) whose last label starts with a letter
+/// (so it is no address) and which has at least two labels and does not end in `localhost`;
+/// with `allow_private` also one label, `localhost`, an IPv4 address or a bracketed IPv6
+/// address. The OpenAPI document states the same as a pattern; the server resolves names and
+/// checks every address before each attempt.
+pub fn check_url(url: &str, allow_private: bool) -> Result<(), UrlRefusal> {
+    let invalid = |why: &str| Err(UrlRefusal::Invalid(format!("url {why}")));
     if url.is_empty() {
-        return Err("url must not be empty".to_owned());
+        return invalid("must not be empty");
     }
     if url.len() > URL_MAX_LEN {
-        return Err(format!("url must be at most {URL_MAX_LEN} bytes"));
+        return invalid(&format!("must be at most {URL_MAX_LEN} bytes"));
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("url must not contain whitespace or control characters".to_owned());
+    let rest = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => rest,
+        (None, Some(_)) if !allow_private => return invalid("must be an https URL"),
+        (None, Some(rest)) => rest,
+        _ => return invalid("must be an absolute https URL"),
+    };
+    let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(split);
+    if !tail.bytes().all(|b| b.is_ascii_graphic()) {
+        return invalid("may only contain printable ASCII after the host (percent-encode the rest)");
     }
-    let lower = url.to_ascii_lowercase();
-    let rest = if let Some(rest) = lower.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = lower.strip_prefix("http://") {
-        if !allow_http {
-            return Err("url must be an https URL".to_owned());
+    // `[v6]`, `[v6]:port`, `host`, `host:port`.
+    let (host, port, bracketed) = if let Some(v6) = authority.strip_prefix('[') {
+        let Some((address, after)) = v6.split_once(']') else { return invalid("has an unclosed [ in its host") };
+        match after {
+            "" => (address, None, true),
+            _ => match after.strip_prefix(':') {
+                Some(port) => (address, Some(port), true),
+                None => return invalid("has text after its ] that is not a port"),
+            },
         }
-        rest
     } else {
-        return Err("url must be an absolute https URL".to_owned());
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port), false),
+            None => (authority, None, false),
+        }
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') {
-        return Err("url must not contain a user name or password".to_owned());
+    if let Some(port) = port {
+        let digits = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+        if !digits || !(1..=65535).contains(&port.parse::<u32>().unwrap_or(0)) {
+            return invalid("must have a port from 1 to 65535");
+        }
     }
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
+    if bracketed || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        let address = if bracketed { host.parse::<std::net::Ipv6Addr>().is_ok() } else { true };
+        if !address {
+            return invalid("has a malformed IPv6 address");
+        }
+        if !allow_private {
+            return Err(UrlRefusal::NotAllowed(
+                "url must name its host, not an IP address (the operator can allow private addresses with --webhook-allow-private)".to_owned(),
+            ));
+        }
+        return Ok(());
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let label_ok = |label: &&str| {
+        let bytes = label.as_bytes();
+        (1..=63).contains(&bytes.len())
+            && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            && bytes[0] != b'-'
+            && bytes[bytes.len() - 1] != b'-'
+            && !(bytes.len() >= 4 && bytes[..4].eq_ignore_ascii_case(b"xn--"))
     };
-    if host.is_empty() {
-        return Err("url must name a host".to_owned());
+    if host.is_empty() || !labels.iter().all(label_ok) {
+        return invalid("must name a host of letters, digits, dashes and dots");
+    }
+    let top = labels[labels.len() - 1];
+    if !top.as_bytes()[0].is_ascii_alphabetic() {
+        return invalid("must name a host whose last label starts with a letter");
+    }
+    if !allow_private && (labels.len() < 2 || top.eq_ignore_ascii_case("localhost")) {
+        return Err(UrlRefusal::NotAllowed(
+            "url must name a public host (a dotted name, not localhost; the operator can allow private hosts with --webhook-allow-private)".to_owned(),
+        ));
     }
     Ok(())
 }
@@ -632,10 +702,11 @@ fn push(errors: &mut FieldErrors, field: &'static str, code: ErrorCode, message:
     errors.0.push(FieldError { field, code, message: message.into() });
 }
 
-fn url_field(errors: &mut FieldErrors, url: &str, allow_http: bool) -> String {
-    let url = url.trim();
-    if let Err(why) = check_url(url, allow_http) {
-        push(errors, "url", ErrorCode::InvalidWebhookUrl, why);
+fn url_field(errors: &mut FieldErrors, url: &str, allow_private: bool) -> String {
+    match check_url(url, allow_private) {
+        Ok(()) => {}
+        Err(UrlRefusal::Invalid(why)) => push(errors, "url", ErrorCode::InvalidWebhookUrl, why),
+        Err(UrlRefusal::NotAllowed(why)) => push(errors, "url", ErrorCode::WebhookAddressNotAllowed, why),
     }
     url.to_owned()
 }
@@ -676,11 +747,11 @@ fn into_result<T>(errors: FieldErrors, value: impl FnOnce() -> T) -> Result<T, F
 }
 
 impl WebhookCreateRequest {
-    /// Checks a create request's fields (`allow_http`: the server's
+    /// Checks a create request's fields (`allow_private`: the server's
     /// `--webhook-allow-private`).
-    pub fn check(&self, allow_http: bool) -> Result<NewWebhook, FieldErrors> {
+    pub fn check(&self, allow_private: bool) -> Result<NewWebhook, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let url = url_field(&mut errors, &self.url, allow_http);
+        let url = url_field(&mut errors, &self.url, allow_private);
         let events = self.events.as_deref().map(|events| events_field(&mut errors, events));
         if let Some(card_idx) = self.card_idx
             && let Err(e) = idx("cardIdx", card_idx)
@@ -706,12 +777,12 @@ impl WebhookCreateRequest {
 impl WebhookUpdateRequest {
     /// Checks an update's fields (whether the endpoint is the account's is for the write to
     /// find out).
-    pub fn check(&self, allow_http: bool) -> Result<WebhookPatch, FieldErrors> {
+    pub fn check(&self, allow_private: bool) -> Result<WebhookPatch, FieldErrors> {
         let mut errors = FieldErrors::default();
         if let Err(e) = idx("webhookIdx", self.webhook_idx) {
             errors.0.push(e);
         }
-        let url = self.url.as_deref().map(|url| url_field(&mut errors, url, allow_http));
+        let url = self.url.as_deref().map(|url| url_field(&mut errors, url, allow_private));
         let events = match (&self.events, self.all_events.unwrap_or(false)) {
             (Some(_), true) => {
                 push(
@@ -735,23 +806,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_must_be_absolute_https_with_a_host() {
-        assert!(check_url("https://shop.example/hooks?x=1", false).is_ok());
-        assert!(check_url("https://[2001:db8::1]:8443/h", false).is_ok());
-        assert!(check_url("http://shop.example/hooks", false).is_err());
-        assert!(check_url("http://127.0.0.1:9000/hooks", true).is_ok());
+    fn urls_must_be_absolute_https_with_a_public_host_name() {
+        let ok = |url: &str, private: bool| check_url(url, private).is_ok();
+        assert!(ok("https://shop.example/hooks?x=1", false));
+        assert!(ok("https://a-b.shop.example:8443/h#x", false));
+        assert!(!ok("http://shop.example/hooks", false));
+        assert!(ok("http://127.0.0.1:9000/hooks", true));
+        assert!(ok("https://[2001:db8::1]:8443/h", true));
+        assert!(ok("http://localhost:9000/h", true));
+        for not_allowed in [
+            "https://127.0.0.1/h",
+            "https://[::1]/h",
+            "https://localhost/h",
+            "https://a.LOCALHOST/",
+            "https://intranet/h",
+        ] {
+            assert!(matches!(check_url(not_allowed, false), Err(UrlRefusal::NotAllowed(_))), "{not_allowed}");
+        }
         for bad in [
             "",
             "shop.example/hooks",
             "ftp://shop.example",
+            "HTTPS://shop.example",
             "https://",
             "https:///x",
-            "https://a b",
+            "https://a b.example",
             "https://u:p@shop.example/",
+            "https://a_b.example",
+            "https://xn--tda.example",
+            "https://shop.123",
+            "https://shop.example:0",
+            "https://shop.example:65536",
+            "https://shop.example:000080",
+            "https://shop.example/ü",
+            " https://shop.example",
+            "https://[::1",
+            "https://-a.example",
+            "https://a..example",
         ] {
-            assert!(check_url(bad, true).is_err(), "{bad}");
+            assert!(matches!(check_url(bad, true), Err(UrlRefusal::Invalid(_))), "{bad}");
         }
-        assert!(check_url(&format!("https://shop.example/{}", "a".repeat(URL_MAX_LEN)), false).is_err());
+        assert!(!ok(&format!("https://shop.example/{}", "a".repeat(URL_MAX_LEN)), false));
     }
 
     #[test]
@@ -776,9 +871,10 @@ mod tests {
         assert_eq!(code(create("https://shop.example", None, Some("json"))), ErrorCode::InvalidWebhookFormat);
         let bad_card = WebhookCreateRequest { card_idx: Some(0), ..create("https://shop.example", None, None) };
         assert_eq!(code(bad_card), ErrorCode::OutOfRange);
-        let ok = create(" https://shop.example/h ", Some(vec!["stamp.used", "stamp.added"]), None).check(false);
+        let ok = create("https://shop.example/h", Some(vec!["stamp.used", "stamp.added"]), None).check(false);
         assert_eq!(ok.expect_err("stamp.used is not a type").0[0].code, ErrorCode::InvalidWebhookEvents);
-        let ok = create(" https://shop.example/h ", Some(vec!["stamp.redeemed", "stamp.added", "stamp.added"]), None)
+        assert_eq!(code(create("https://127.0.0.1/h", None, None)), ErrorCode::WebhookAddressNotAllowed);
+        let ok = create("https://shop.example/h", Some(vec!["stamp.redeemed", "stamp.added", "stamp.added"]), None)
             .check(false)
             .expect("valid");
         assert_eq!(ok.url, "https://shop.example/h");

@@ -456,6 +456,21 @@ pub mod patterns {
         format!(r"^(?:|https?://(?:{LABEL}(?:\.{LABEL})*|\[[0-9A-Fa-f.:]*:[0-9A-Fa-f.:]*\])(?::{PORT})?/?)$")
     }
 
+    // webhooks
+    /// A webhook URL the server accepts without `--webhook-allow-private`
+    /// (`stampcard_core::webhook::check_url`): `https://`, a host name of two or more
+    /// dot-separated labels (none `xn--`) whose last one starts with a letter and is not
+    /// `localhost` (so not an address, nor this machine), an optional port from 1 to 65535,
+    /// then printable ASCII.
+    pub fn webhook_url() -> String {
+        // No `xn--` label: a malformed punycode label is not a host name.
+        const LABEL: &str = "(?![Xx][Nn]--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+        const TOP: &str = "(?![Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt](?:[:/?#]|$))(?![Xx][Nn]--)[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+        const PORT: &str = "(?:0{0,4}[1-9]|0{0,3}[1-9][0-9]|0{0,2}[1-9][0-9]{2}|0?[1-9][0-9]{3}|[1-5][0-9]{4}\
+                            |6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+        format!(r"^https://(?:{LABEL}\.)+{TOP}(?::{PORT})?(?:[/?#][!-~]*)?$")
+    }
+
     /// A new PIN: 4 to 8 digits, none of the PINs the core calls too simple (one repeated
     /// digit, a straight run up or down), which are listed out.
     pub fn new_pin() -> String {
@@ -487,6 +502,8 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, String)> {
         // staff members
         (&["StaffCreateRequest", "StaffUpdateRequest"], "staffNm", patterns::not_blank()),
         (&["StaffCreateRequest", "StaffUpdateRequest"], "staffPwd", patterns::not_blank()),
+        // webhooks
+        (&["WebhookCreateRequest", "WebhookUpdateRequest"], "url", patterns::webhook_url()),
     ]
 }
 
@@ -529,6 +546,13 @@ const LINKS: &[(&str, &str, &str, &str, &str, bool)] = &[
     ("createStaff", "UpdateStaff", "updateStaff", "/result/staffIdx", "staffIdx", true),
     ("createStaff", "DeleteStaff", "deleteStaff", "/result/staffIdx", "staffIdx", false),
     ("createStamp", "GetStamp", "getStamp", "/result", "stampIdx", false),
+    // webhooks
+    ("createWebhook", "UpdateWebhook", "updateWebhook", "/result/webhookIdx", "webhookIdx", true),
+    ("createWebhook", "RotateWebhookSecret", "rotateWebhookSecret", "/result/webhookIdx", "webhookIdx", true),
+    ("createWebhook", "TestWebhook", "testWebhook", "/result/webhookIdx", "webhookIdx", true),
+    ("createWebhook", "WebhookDeliveries", "listWebhookDeliveries", "/result/webhookIdx", "webhookIdx", false),
+    ("createWebhook", "DeleteWebhook", "deleteWebhook", "/result/webhookIdx", "webhookIdx", false),
+    ("testWebhook", "RedeliverWebhook", "redeliverWebhook", "/result/deliveryIdx", "deliveryIdx", true),
 ];
 
 /// Adds [`LINKS`] to the success responses, so clients (and schemathesis' stateful phase) can

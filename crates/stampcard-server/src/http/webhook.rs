@@ -109,7 +109,7 @@ pub async fn create(
 ) -> ApiResult {
     let allow_private = state.webhooks.allow_private;
     let new = request.value.check(allow_private)?;
-    ops::webhook::check_host(&new.url, allow_private)?;
+    crate::webhook::guard::check_host(&new.url, allow_private)?;
     let secret = sign::new_secret();
     let ctx = state.ctx(&caller);
     let idempotency = request.idempotency(caller.scope());
@@ -143,7 +143,7 @@ pub async fn update(
     let allow_private = state.webhooks.allow_private;
     let patch = request.value.check(allow_private)?;
     if let Some(url) = &patch.url {
-        ops::webhook::check_host(url, allow_private)?;
+        crate::webhook::guard::check_host(url, allow_private)?;
     }
     let webhook_idx = request.value.webhook_idx;
     let ctx = state.ctx(&caller);

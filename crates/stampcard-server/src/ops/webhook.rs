@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use stampcard_core::webhook::{
     DELIVERIES_DEFAULT_LIMIT, DeliveriesQuery, DeliveryAttempt, DeliveryPage, DeliveryStatus, DeliveryView,
     MAX_WEBHOOKS_PER_ACCOUNT, NewWebhook, ROTATION_OVERLAP_SECS, WebhookCreated, WebhookEventType, WebhookList,
-    WebhookPatch, WebhookRotated, WebhookView, check_url,
+    WebhookPatch, WebhookRotated, WebhookView,
 };
 use stampcard_core::{ApiError, ErrorCode};
 
@@ -18,7 +18,6 @@ use crate::clock::ymdt;
 use crate::error::Error;
 use crate::store::webhook::events_column;
 use crate::store::{AttemptRecord, Decision, DeliveryRecord, OpOutput, Store, Tx, WebhookRecord};
-use crate::webhook::guard;
 
 /// The endpoint as the API shows it (never a secret).
 pub fn view(webhook: &WebhookRecord, now_ms: i64) -> WebhookView {
@@ -35,30 +34,6 @@ pub fn view(webhook: &WebhookRecord, now_ms: i64) -> WebhookView {
             .map(ymdt),
         reg_ymdt: ymdt(webhook.created_at),
     }
-}
-
-/// Refuses a URL whose host is written as an address webhooks may not reach, or names this
-/// machine, unless private addresses are allowed. Names are resolved (and checked again)
-/// before every attempt; this early check only spares the shop a URL that can never work.
-pub fn check_host(url: &str, allow_private: bool) -> Result<(), Error> {
-    check_url(url, allow_private).map_err(|why| Error::api(ErrorCode::InvalidWebhookUrl, why))?;
-    if allow_private {
-        return Ok(());
-    }
-    let parsed = reqwest::Url::parse(url).map_err(|e| Error::api(ErrorCode::InvalidWebhookUrl, format!("url: {e}")))?;
-    let refused = match parsed.host() {
-        Some(url::Host::Ipv4(ip)) => !guard::is_public(ip.into()),
-        Some(url::Host::Ipv6(ip)) => !guard::is_public(ip.into()),
-        Some(url::Host::Domain(name)) => guard::is_local_name(name),
-        None => true,
-    };
-    if refused {
-        return Err(Error::api(
-            ErrorCode::WebhookAddressNotAllowed,
-            "url must not point at a loopback, private, link-local or metadata address (the operator can allow them with --webhook-allow-private)",
-        ));
-    }
-    Ok(())
 }
 
 fn not_found(webhook_idx: i64) -> Error {
@@ -251,17 +226,5 @@ mod tests {
         for bad in ["", "x", "ZDE6MA", "ZDE6LTE"] {
             assert_eq!(decode_cursor(bad).expect_err(bad).code, ErrorCode::InvalidCursor, "{bad}");
         }
-    }
-
-    #[test]
-    fn literal_internal_hosts_are_refused_unless_allowed() {
-        let code = |url: &str| check_host(url, false).err().and_then(|e| e.code());
-        assert_eq!(code("https://127.0.0.1/h"), Some(ErrorCode::WebhookAddressNotAllowed));
-        assert_eq!(code("https://[::1]/h"), Some(ErrorCode::WebhookAddressNotAllowed));
-        assert_eq!(code("https://169.254.169.254/latest"), Some(ErrorCode::WebhookAddressNotAllowed));
-        assert_eq!(code("https://localhost:8443/h"), Some(ErrorCode::WebhookAddressNotAllowed));
-        assert_eq!(code("http://shop.example/h"), Some(ErrorCode::InvalidWebhookUrl));
-        assert_eq!(code("https://shop.example/h"), None);
-        assert!(check_host("http://127.0.0.1:9000/h", true).is_ok());
     }
 }

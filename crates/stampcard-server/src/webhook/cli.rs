@@ -90,7 +90,7 @@ pub async fn create(
 ) -> Result<serde_json::Value, Error> {
     crate::ops::admin::account(store, account_idx).await?;
     let new = request.check(allow_private)?;
-    ops::webhook::check_host(&new.url, allow_private)?;
+    crate::webhook::guard::check_host(&new.url, allow_private)?;
     let (ctx, secret) = (ctx(clock, account_idx), sign::new_secret());
     run_op(store, clock, move |tx| Box::pin(ops::webhook::create(tx, ctx, new, secret))).await
 }

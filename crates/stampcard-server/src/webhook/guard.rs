@@ -7,6 +7,11 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
+use stampcard_core::ErrorCode;
+use stampcard_core::webhook::{UrlRefusal, check_url};
+
+use crate::error::Error;
+
 /// How long name resolution may take before an attempt fails.
 pub const RESOLVE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -93,6 +98,35 @@ pub async fn resolve(host: &str, port: u16, allow_private: bool) -> Result<Socke
     addresses.first().copied().ok_or_else(|| GuardError::Resolve(bare.to_owned()))
 }
 
+/// Refuses a URL whose host is written as an address webhooks may not reach, or names this
+/// machine, unless private addresses are allowed. Names are resolved (and checked again)
+/// before every attempt; this early check only spares the shop a URL that can never work.
+pub fn check_host(url: &str, allow_private: bool) -> Result<(), Error> {
+    check_url(url, allow_private).map_err(|refusal| match refusal {
+        UrlRefusal::Invalid(why) => Error::api(ErrorCode::InvalidWebhookUrl, why),
+        UrlRefusal::NotAllowed(why) => Error::api(ErrorCode::WebhookAddressNotAllowed, why),
+    })?;
+    if allow_private {
+        return Ok(());
+    }
+    // The core's form leaves only dotted host names here; the parsed URL is checked again, so
+    // this refuses an address however the URL parser reads the host.
+    let parsed = reqwest::Url::parse(url).map_err(|e| Error::api(ErrorCode::InvalidWebhookUrl, format!("url: {e}")))?;
+    let refused = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => !is_public(ip.into()),
+        Some(url::Host::Ipv6(ip)) => !is_public(ip.into()),
+        Some(url::Host::Domain(name)) => is_local_name(name),
+        None => true,
+    };
+    if refused {
+        return Err(Error::api(
+            ErrorCode::WebhookAddressNotAllowed,
+            "url must not point at a loopback, private, link-local or metadata address (the operator can allow them with --webhook-allow-private)",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +158,17 @@ mod tests {
         assert!(is_local_name("LOCALHOST."));
         assert!(is_local_name("a.localhost"));
         assert!(!is_local_name("localhost.example"));
+    }
+
+    #[test]
+    fn literal_internal_hosts_are_refused_unless_allowed() {
+        let code = |url: &str| check_host(url, false).err().and_then(|e| e.code());
+        assert_eq!(code("https://127.0.0.1/h"), Some(ErrorCode::WebhookAddressNotAllowed));
+        assert_eq!(code("https://[::1]/h"), Some(ErrorCode::WebhookAddressNotAllowed));
+        assert_eq!(code("https://169.254.169.254/latest"), Some(ErrorCode::WebhookAddressNotAllowed));
+        assert_eq!(code("https://localhost:8443/h"), Some(ErrorCode::WebhookAddressNotAllowed));
+        assert_eq!(code("http://shop.example/h"), Some(ErrorCode::InvalidWebhookUrl));
+        assert_eq!(code("https://shop.example/h"), None);
+        assert!(check_host("http://127.0.0.1:9000/h", true).is_ok());
     }
 }

@@ -10,7 +10,7 @@
 //! holds the worker's own tasks.
 //!
 //! - [`sign`]: secrets and the two signature formats.
-//! - [`guard`]: which addresses a webhook may reach.
+//! - [`guard`]: which addresses a webhook may reach (and the early check of a URL's host).
 //! - [`cli`]: the `stampcard webhook` commands and the `serve` flags.
 
 pub mod cli;

@@ -289,6 +289,9 @@ fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
         "StaffCreateRequest" => serde_json::json!({"staffNm": "Ann", "staffPwd": "secret1"}),
         "StaffUpdateRequest" => serde_json::json!({"staffIdx": 1}),
         "LoginRequest" => serde_json::json!({"password": "correct horse"}),
+        // webhooks
+        "WebhookCreateRequest" => serde_json::json!({}),
+        "WebhookUpdateRequest" => serde_json::json!({"webhookIdx": 1}),
         other => panic!("no core check for {other}"),
     };
     body[field] = serde_json::Value::from(value);
@@ -301,6 +304,16 @@ fn core_accepts(schema: &str, field: &str, value: &str) -> bool {
         "PinRequest" => stampcard_core::secret::check_pin(&json::<PinRequest>(&bytes).expect("parse").pin).is_ok(),
         "StaffCreateRequest" => json::<StaffCreateRequest>(&bytes).expect("parse").check().is_ok(),
         "StaffUpdateRequest" => json::<StaffUpdateRequest>(&bytes).expect("parse").check().is_ok(),
+        // webhooks: the core's form, then the server's check of the host (without
+        // --webhook-allow-private, as the schemathesis run starts it).
+        "WebhookCreateRequest" | "WebhookUpdateRequest" => {
+            let checked = if schema == "WebhookCreateRequest" {
+                json::<stampcard_core::webhook::WebhookCreateRequest>(&bytes).expect("parse").check(false).is_ok()
+            } else {
+                json::<stampcard_core::webhook::WebhookUpdateRequest>(&bytes).expect("parse").check(false).is_ok()
+            };
+            checked && stampcard_server::webhook::guard::check_host(value, false).is_ok()
+        }
         "LoginRequest" => {
             let login = json::<stampcard_core::dashboard::LoginRequest>(&bytes).expect("parse");
             stampcard_core::dashboard::check_email(&login.email).is_ok()
@@ -409,6 +422,23 @@ const SAMPLES: &[&str] = &[
     "http://a:b:c",
     "http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b",
     "http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b",
+    // webhooks: https only, a public host name
+    "https://shop.example/hooks?x=1",
+    "https://a-b.shop.example:8443/h#x",
+    "https://127.0.0.1/h",
+    "https://[::1]:8443/h",
+    "https://localhost/h",
+    "https://a.LOCALHOST/h",
+    "https://intranet/h",
+    "https://shop.123/h",
+    "https://xn--tda.example/",
+    "https://shop.example:0/",
+    "https://shop.example:65536/",
+    "https://shop.example/ü",
+    "https://shop.example/a b",
+    "https://shop.example\\x",
+    "https://Shop.Example/%41",
+    "https://169.254.169.254/latest",
     "0000",
     "1234",
     "2580",
