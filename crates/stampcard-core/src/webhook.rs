@@ -637,6 +637,10 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<(), UrlRefusal> {
     };
     let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(split);
+    if authority.contains('@') {
+        // The server signs its deliveries; a password in the URL would be stored and shown.
+        return invalid("must not contain a user name or password (the signature authenticates us)");
+    }
     if !tail.bytes().all(|b| b.is_ascii_graphic()) {
         return invalid("may only contain printable ASCII after the host (percent-encode the rest)");
     }
