@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use stampcard_core::dashboard::{
     CSRF_HEADER, KeyCreateRequest, KeyRevokeRequest, KeyView, LoginRequest, NewKeyView, SessionView,
     paths as admin_paths,
@@ -27,9 +27,10 @@ use stampcard_core::webhook::{
 };
 use stampcard_core::wire::ValidateResult;
 use stampcard_core::wire::{
-    BulkAction, BulkRequest, BulkResult, CardCreateRequest, CardUpdateRequest, CardView, CreateStampRequest, Envelope,
+    BulkAction, BulkRequest, BulkResult, CardCreateRequest, CardUpdateRequest, CardView, CreateStampRequest,
     HistoryEvent, ImportResult, RedeemRequest, StampIdxRequest, UpdateStampRequest, paths as core_paths,
 };
+use wasm_bindgen::JsValue;
 use web_sys::RequestCredentials;
 
 /// The `secret` of create's and rotate-secret's results (see `Api::send_secret`).
@@ -488,7 +489,7 @@ async fn finish(request: gloo_net::http::Request) -> Result<(u16, String), CallE
 /// The answer to a change whose result the dashboard does not need: success whatever the
 /// `result` holds (`null` for the seed endpoints, the changed object for others).
 pub fn read_done(status: u16, text: &str) -> Result<(), CallError> {
-    read_envelope::<IgnoredAny>(status, text).map(|_| ())
+    open_envelope(status, text).map(|_| ())
 }
 
 /// A request body as JSON text, through the browser's own JSON (no serde_json in the wasm).
@@ -504,8 +505,29 @@ pub fn json_body<B: Serialize>(body: &B) -> Option<String> {
 /// An answer's envelope: its `result` on success, the refusal otherwise; anything that is not
 /// an envelope of the expected shape is the server's fault.
 pub fn read_envelope<T: DeserializeOwned>(status: u16, text: &str) -> Result<Option<T>, CallError> {
+    let result = open_envelope(status, text)?;
+    // `null` or absent, as `Option<T>` reads them.
+    if result.is_null() || result.is_undefined() {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(result).map(Some).map_err(|_| not_an_envelope(status))
+}
+
+/// [`stampcard_core::wire::Envelope`] with its `result` kept as the browser's value: one deserializer for every
+/// call instead of one `Envelope<T>` per result type (size), the `result` read afterwards.
+#[derive(serde::Deserialize)]
+struct RawEnvelope {
+    code: i32,
+    message: String,
+    #[serde(default, deserialize_with = "serde_wasm_bindgen::preserve::deserialize")]
+    result: JsValue,
+}
+
+/// An answer's envelope: its `result` (as the browser's value) on success, the refusal
+/// otherwise.
+fn open_envelope(status: u16, text: &str) -> Result<JsValue, CallError> {
     let json = js_sys::JSON::parse(text).map_err(|_| not_an_envelope(status))?;
-    let envelope: Envelope<T> = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope(status))?;
+    let envelope: RawEnvelope = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope(status))?;
     if envelope.code == 0 {
         Ok(envelope.result)
     } else {
