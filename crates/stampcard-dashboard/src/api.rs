@@ -398,7 +398,7 @@ impl Api {
     /// structs from the same text rather than as the flattened `WebhookCreated`: serde's
     /// buffered `flatten` code for it would cost the wasm more than reading the text twice.
     async fn send_secret<B: Serialize>(&self, url: &str, body: &B) -> Result<(WebhookView, String), CallError> {
-        let (status, text) = self.call(Method::POST, url.to_owned(), Some(body)).await?;
+        let (status, text) = self.call(Method::POST, url.to_owned(), body_text(Some(body))).await?;
         let webhook: WebhookView = read_envelope(status, &text)?.ok_or_else(|| not_an_envelope(200))?;
         let Secret { secret } = read_envelope(status, &text)?.ok_or_else(|| not_an_envelope(200))?;
         Ok((webhook, secret))
@@ -440,7 +440,7 @@ impl Api {
     /// A call whose success `result` the dashboard does not need (`null` for the seed
     /// endpoints, the changed object for others: either is fine).
     async fn send_unit<B: Serialize>(&self, method: Method, url: String, body: Option<&B>) -> Result<(), CallError> {
-        let (status, text) = self.call(method, url, body).await?;
+        let (status, text) = self.call(method, url, body_text(body)).await?;
         read_done(status, &text)
     }
 
@@ -451,31 +451,35 @@ impl Api {
         url: String,
         body: Option<&B>,
     ) -> Result<T, CallError> {
-        let (status, text) = self.call(method, url, body).await?;
+        let (status, text) = self.call(method, url, body_text(body)).await?;
         match read_envelope(status, &text)? {
             Some(result) => Ok(result),
             None => Err(not_an_envelope(200)),
         }
     }
 
-    /// Sends the request: the answer's status and text.
-    async fn call<B: Serialize>(
+    /// Sends the request (its JSON body already written, see [`body_text`]): the answer's
+    /// status and text. Not generic, so that its async code is in the wasm once rather than
+    /// once per body type.
+    async fn call(
         &self,
         method: Method,
         url: String,
-        body: Option<&B>,
+        json: Result<Option<String>, CallError>,
     ) -> Result<(u16, String), CallError> {
         let request = self.request(method, &url);
-        let request = match body {
-            Some(body) => {
-                let json = json_body(body).ok_or(CallError::Network)?;
-                request.header("Content-Type", "application/json").body(json)
-            }
+        let request = match json? {
+            Some(json) => request.header("Content-Type", "application/json").body(json),
             None => request.build(),
         }
         .map_err(|_| CallError::Network)?;
         finish(request).await
     }
+}
+
+/// A request's body as JSON text, if it has one.
+fn body_text<B: Serialize>(body: Option<&B>) -> Result<Option<String>, CallError> {
+    body.map(|body| json_body(body).ok_or(CallError::Network)).transpose()
 }
 
 /// Sends a built request: the answer's status and text.
