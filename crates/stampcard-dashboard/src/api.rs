@@ -10,27 +10,161 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use stampcard_core::dashboard::{
     CSRF_HEADER, KeyCreateRequest, KeyRevokeRequest, KeyView, LoginRequest, NewKeyView, SessionView,
     paths as admin_paths,
 };
-use stampcard_core::find::{StampPage, StampView, StatsResult, paths as find_paths};
+use stampcard_core::find::{
+    StampPage, StampStatus, StampView, StatsCounts, StatsDay, StatsResult, paths as find_paths,
+};
+use stampcard_core::model::PinState;
 use stampcard_core::staff::{StaffCreateRequest, StaffUpdateRequest, StaffView, paths as staff_paths};
+use stampcard_core::types::{YesNo, Ymd, Ymdt};
 use stampcard_core::webhook::{
     DeliveryPage, DeliveryView, RedeliverRequest, WebhookCreateRequest, WebhookCreated, WebhookIdxRequest, WebhookList,
     WebhookRotated, WebhookUpdateRequest, WebhookView, paths as hook_paths,
 };
+use stampcard_core::wire::ValidateResult;
 use stampcard_core::wire::{
-    BulkAction, BulkRequest, BulkResult, CardCreateRequest, CardUpdateRequest, CardView, CreateStampRequest, Envelope,
+    BulkAction, BulkRequest, BulkResult, CardCreateRequest, CardUpdateRequest, CardView, CreateStampRequest,
     HistoryEvent, ImportResult, RedeemRequest, StampIdxRequest, UpdateStampRequest, paths as core_paths,
 };
+use wasm_bindgen::JsValue;
 use web_sys::RequestCredentials;
 
 /// The `secret` of create's and rotate-secret's results (see `Api::send_secret`).
 #[derive(serde::Deserialize)]
 struct Secret {
     secret: String,
+}
+
+/// [`StampView`] as read off the wire: the same fields without `#[serde(flatten)]`, whose
+/// buffered deserializer costs the wasm several KiB (the core keeps it for the server's
+/// schema). A native test checks that both read the same JSON alike.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StampViewWire {
+    stamp_idx: i64,
+    domain: String,
+    card_idx: i64,
+    card_nm: String,
+    card_ttl: String,
+    stamps: u32,
+    max_stamps: u32,
+    stamp_url: String,
+    url: String,
+    strt_ymd: Ymd,
+    end_ymd: Ymd,
+    onsite_yn: YesNo,
+    onsite_pwd: Option<String>,
+    memo: String,
+    active_yn: YesNo,
+    user_id: String,
+    user_nm: String,
+    user_phnno: String,
+    user_eml: String,
+    user_etc1: String,
+    user_etc2: String,
+    stamp_img_url: String,
+    reg_ymdt: Ymdt,
+    payload_version: String,
+    status: StampStatus,
+    redeemed_ymd: Option<Ymd>,
+    pin_state: PinState,
+    last_add_ymdt: Option<Ymdt>,
+    next_stamp_idx: Option<i64>,
+}
+
+impl From<StampViewWire> for StampView {
+    fn from(wire: StampViewWire) -> StampView {
+        StampView {
+            stamp: ValidateResult {
+                stamp_idx: wire.stamp_idx,
+                domain: wire.domain,
+                card_idx: wire.card_idx,
+                card_nm: wire.card_nm,
+                card_ttl: wire.card_ttl,
+                stamps: wire.stamps,
+                max_stamps: wire.max_stamps,
+                stamp_url: wire.stamp_url,
+                url: wire.url,
+                strt_ymd: wire.strt_ymd,
+                end_ymd: wire.end_ymd,
+                onsite_yn: wire.onsite_yn,
+                onsite_pwd: wire.onsite_pwd,
+                memo: wire.memo,
+                active_yn: wire.active_yn,
+                user_id: wire.user_id,
+                user_nm: wire.user_nm,
+                user_phnno: wire.user_phnno,
+                user_eml: wire.user_eml,
+                user_etc1: wire.user_etc1,
+                user_etc2: wire.user_etc2,
+                stamp_img_url: wire.stamp_img_url,
+                reg_ymdt: wire.reg_ymdt,
+                payload_version: wire.payload_version,
+            },
+            status: wire.status,
+            redeemed_ymd: wire.redeemed_ymd,
+            pin_state: wire.pin_state,
+            last_add_ymdt: wire.last_add_ymdt,
+            next_stamp_idx: wire.next_stamp_idx,
+        }
+    }
+}
+
+/// [`StampPage`] with its items read as [`StampViewWire`].
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StampPageWire {
+    items: Vec<StampViewWire>,
+    next_cursor: Option<String>,
+}
+
+impl From<StampPageWire> for StampPage {
+    fn from(wire: StampPageWire) -> StampPage {
+        StampPage { items: wire.items.into_iter().map(StampView::from).collect(), next_cursor: wire.next_cursor }
+    }
+}
+
+/// [`StatsDay`] without `#[serde(flatten)]` (see [`StampViewWire`]).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StatsDayWire {
+    ymd: Ymd,
+    adds: u32,
+    removes: u32,
+    redeems: u32,
+    created: u32,
+    customers: u32,
+}
+
+/// [`StatsResult`] with its days read as [`StatsDayWire`].
+#[derive(serde::Deserialize)]
+struct StatsResultWire {
+    days: Vec<StatsDayWire>,
+    totals: StatsCounts,
+}
+
+impl From<StatsResultWire> for StatsResult {
+    fn from(wire: StatsResultWire) -> StatsResult {
+        let days = wire
+            .days
+            .into_iter()
+            .map(|day| StatsDay {
+                ymd: day.ymd,
+                counts: StatsCounts {
+                    adds: day.adds,
+                    removes: day.removes,
+                    redeems: day.redeems,
+                    created: day.created,
+                    customers: day.customers,
+                },
+            })
+            .collect();
+        StatsResult { days, totals: wire.totals }
+    }
 }
 
 /// HTTP 401: the session cookie is missing, expired or signed out.
@@ -127,12 +261,15 @@ impl Api {
 
     /// `GET /api/stamp/v1/list?{query}`: one page (`query` from `ListQuery::to_query`).
     pub async fn list(&self, query: &str) -> Result<StampPage, CallError> {
-        self.send(Method::GET, format!("{}?{query}", find_paths::LIST), None::<&()>).await
+        let page: StampPageWire = self.send(Method::GET, format!("{}?{query}", find_paths::LIST), None::<&()>).await?;
+        Ok(page.into())
     }
 
     /// `GET /api/stamp/v1/get`.
     pub async fn stamp(&self, stamp_idx: i64) -> Result<StampView, CallError> {
-        self.send(Method::GET, format!("{}?stampIdx={stamp_idx}", find_paths::GET), None::<&()>).await
+        let url = format!("{}?stampIdx={stamp_idx}", find_paths::GET);
+        let stamp: StampViewWire = self.send(Method::GET, url, None::<&()>).await?;
+        Ok(stamp.into())
     }
 
     /// `GET /api/stamp/v1/history`.
@@ -179,7 +316,9 @@ impl Api {
 
     /// `GET /api/stamp/v1/stats?{query}` (`cardIdx`, `from`, `to`).
     pub async fn stats(&self, query: &str) -> Result<StatsResult, CallError> {
-        self.send(Method::GET, format!("{}?{query}", find_paths::STATS), None::<&()>).await
+        let stats: StatsResultWire =
+            self.send(Method::GET, format!("{}?{query}", find_paths::STATS), None::<&()>).await?;
+        Ok(stats.into())
     }
 
     /// `POST /api/stamp/v1/import?cardIdx=N&dryRun=Y|N` with the CSV file's text.
@@ -259,7 +398,7 @@ impl Api {
     /// structs from the same text rather than as the flattened `WebhookCreated`: serde's
     /// buffered `flatten` code for it would cost the wasm more than reading the text twice.
     async fn send_secret<B: Serialize>(&self, url: &str, body: &B) -> Result<(WebhookView, String), CallError> {
-        let (status, text) = self.call(Method::POST, url.to_owned(), Some(body)).await?;
+        let (status, text) = self.call(Method::POST, url.to_owned(), body_text(Some(body))).await?;
         let webhook: WebhookView = read_envelope(status, &text)?.ok_or_else(|| not_an_envelope(200))?;
         let Secret { secret } = read_envelope(status, &text)?.ok_or_else(|| not_an_envelope(200))?;
         Ok((webhook, secret))
@@ -301,7 +440,7 @@ impl Api {
     /// A call whose success `result` the dashboard does not need (`null` for the seed
     /// endpoints, the changed object for others: either is fine).
     async fn send_unit<B: Serialize>(&self, method: Method, url: String, body: Option<&B>) -> Result<(), CallError> {
-        let (status, text) = self.call(method, url, body).await?;
+        let (status, text) = self.call(method, url, body_text(body)).await?;
         read_done(status, &text)
     }
 
@@ -312,31 +451,35 @@ impl Api {
         url: String,
         body: Option<&B>,
     ) -> Result<T, CallError> {
-        let (status, text) = self.call(method, url, body).await?;
+        let (status, text) = self.call(method, url, body_text(body)).await?;
         match read_envelope(status, &text)? {
             Some(result) => Ok(result),
             None => Err(not_an_envelope(200)),
         }
     }
 
-    /// Sends the request: the answer's status and text.
-    async fn call<B: Serialize>(
+    /// Sends the request (its JSON body already written, see [`body_text`]): the answer's
+    /// status and text. Not generic, so that its async code is in the wasm once rather than
+    /// once per body type.
+    async fn call(
         &self,
         method: Method,
         url: String,
-        body: Option<&B>,
+        json: Result<Option<String>, CallError>,
     ) -> Result<(u16, String), CallError> {
         let request = self.request(method, &url);
-        let request = match body {
-            Some(body) => {
-                let json = json_body(body).ok_or(CallError::Network)?;
-                request.header("Content-Type", "application/json").body(json)
-            }
+        let request = match json? {
+            Some(json) => request.header("Content-Type", "application/json").body(json),
             None => request.build(),
         }
         .map_err(|_| CallError::Network)?;
         finish(request).await
     }
+}
+
+/// A request's body as JSON text, if it has one.
+fn body_text<B: Serialize>(body: Option<&B>) -> Result<Option<String>, CallError> {
+    body.map(|body| json_body(body).ok_or(CallError::Network)).transpose()
 }
 
 /// Sends a built request: the answer's status and text.
@@ -350,7 +493,7 @@ async fn finish(request: gloo_net::http::Request) -> Result<(u16, String), CallE
 /// The answer to a change whose result the dashboard does not need: success whatever the
 /// `result` holds (`null` for the seed endpoints, the changed object for others).
 pub fn read_done(status: u16, text: &str) -> Result<(), CallError> {
-    read_envelope::<IgnoredAny>(status, text).map(|_| ())
+    open_envelope(status, text).map(|_| ())
 }
 
 /// A request body as JSON text, through the browser's own JSON (no serde_json in the wasm).
@@ -366,8 +509,29 @@ pub fn json_body<B: Serialize>(body: &B) -> Option<String> {
 /// An answer's envelope: its `result` on success, the refusal otherwise; anything that is not
 /// an envelope of the expected shape is the server's fault.
 pub fn read_envelope<T: DeserializeOwned>(status: u16, text: &str) -> Result<Option<T>, CallError> {
+    let result = open_envelope(status, text)?;
+    // `null` or absent, as `Option<T>` reads them.
+    if result.is_null() || result.is_undefined() {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(result).map(Some).map_err(|_| not_an_envelope(status))
+}
+
+/// [`stampcard_core::wire::Envelope`] with its `result` kept as the browser's value: one deserializer for every
+/// call instead of one `Envelope<T>` per result type (size), the `result` read afterwards.
+#[derive(serde::Deserialize)]
+struct RawEnvelope {
+    code: i32,
+    message: String,
+    #[serde(default, deserialize_with = "serde_wasm_bindgen::preserve::deserialize")]
+    result: JsValue,
+}
+
+/// An answer's envelope: its `result` (as the browser's value) on success, the refusal
+/// otherwise.
+fn open_envelope(status: u16, text: &str) -> Result<JsValue, CallError> {
     let json = js_sys::JSON::parse(text).map_err(|_| not_an_envelope(status))?;
-    let envelope: Envelope<T> = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope(status))?;
+    let envelope: RawEnvelope = serde_wasm_bindgen::from_value(json).map_err(|_| not_an_envelope(status))?;
     if envelope.code == 0 {
         Ok(envelope.result)
     } else {
@@ -383,5 +547,81 @@ fn not_an_envelope(status: u16) -> CallError {
         status: if status == 200 { internal.http_status() } else { status },
         code: internal.code(),
         message: internal.message().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::DeserializeOwned;
+    use stampcard_core::types::{YesNo, Ymd, Ymdt};
+
+    use super::*;
+
+    /// `value` as the server writes it, read back through the dashboard's mirror `W`.
+    fn through_mirror<T: Serialize, W: DeserializeOwned + Into<T>>(value: &T) -> T {
+        let json = serde_json::to_value(value).expect("serialize");
+        serde_json::from_value::<W>(json).expect("the mirror reads what the core writes").into()
+    }
+
+    /// Every field distinct, so that a field read into its neighbour shows.
+    fn stamp(optional: bool) -> StampView {
+        StampView {
+            stamp: ValidateResult {
+                stamp_idx: 7,
+                domain: "https://shop.example".into(),
+                card_idx: 3,
+                card_nm: "Coffee".into(),
+                card_ttl: "Free coffee".into(),
+                stamps: 4,
+                max_stamps: 10,
+                stamp_url: "https://shop.example/stamp/t7".into(),
+                url: "https://shop.example/menu".into(),
+                strt_ymd: Ymd::parse("2026-01-02").expect("date"),
+                end_ymd: Ymd::parse("2026-12-30").expect("date"),
+                onsite_yn: YesNo::Y,
+                onsite_pwd: optional.then(|| "never sent".into()),
+                memo: "memo".into(),
+                active_yn: YesNo::N,
+                user_id: "cust-7".into(),
+                user_nm: "Kim".into(),
+                user_phnno: "010-1234".into(),
+                user_eml: "kim@example.com".into(),
+                user_etc1: "etc 1".into(),
+                user_etc2: "etc 2".into(),
+                stamp_img_url: "https://shop.example/bean.png".into(),
+                reg_ymdt: Ymdt::parse("2026-01-02 10:11:12").expect("time"),
+                payload_version: "v1".into(),
+            },
+            status: StampStatus::Redeemed,
+            redeemed_ymd: optional.then(|| Ymd::parse("2026-03-04").expect("date")),
+            pin_state: PinState::Reset,
+            last_add_ymdt: optional.then(|| Ymdt::parse("2026-03-01 08:09:10").expect("time")),
+            next_stamp_idx: optional.then_some(8),
+        }
+    }
+
+    #[test]
+    fn stamp_mirror_reads_the_core_wire_format() {
+        for optional in [true, false] {
+            let view = stamp(optional);
+            assert_eq!(through_mirror::<StampView, StampViewWire>(&view), view);
+            let page = StampPage { items: vec![view.clone(), stamp(!optional)], next_cursor: Some("c=9".into()) };
+            assert_eq!(through_mirror::<StampPage, StampPageWire>(&page), page);
+        }
+        let empty = StampPage { items: vec![], next_cursor: None };
+        assert_eq!(through_mirror::<StampPage, StampPageWire>(&empty), empty);
+    }
+
+    #[test]
+    fn stats_mirror_reads_the_core_wire_format() {
+        let counts = |n: u32| StatsCounts { adds: n, removes: n + 1, redeems: n + 2, created: n + 3, customers: n + 4 };
+        let stats = StatsResult {
+            days: vec![
+                StatsDay { ymd: Ymd::parse("2026-05-01").expect("date"), counts: counts(1) },
+                StatsDay { ymd: Ymd::parse("2026-05-02").expect("date"), counts: counts(10) },
+            ],
+            totals: counts(100),
+        };
+        assert_eq!(through_mirror::<StatsResult, StatsResultWire>(&stats), stats);
     }
 }
