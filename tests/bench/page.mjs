@@ -124,6 +124,14 @@ function instrument(cardName) {
   const roots = [document];
   const text = (root) => (root === document ? document.body?.textContent : root.textContent) ?? '';
   const check = () => {
+    // The stamp page's server-rendered first screen is a declarative shadow root: made by the
+    // parser, not by attachShadow, so it is found here.
+    for (const host of document.querySelectorAll('stamp-card')) {
+      if (host.shadowRoot && !roots.includes(host.shadowRoot)) {
+        roots.push(host.shadowRoot);
+        observe(host.shadowRoot);
+      }
+    }
     if (!seen.name && roots.some((root) => [...root.querySelectorAll('h1')].some((h) => h.textContent.includes(cardName)))) {
       seen.name = true;
       painted('name');
@@ -137,12 +145,16 @@ function instrument(cardName) {
       marks.grid = performance.now();
     }
   };
-  const observe = (root) => new MutationObserver(check).observe(root, { childList: true, subtree: true, characterData: true });
+  function observe(root) {
+    new MutationObserver(check).observe(root, { childList: true, subtree: true, characterData: true });
+  }
   const attach = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function (init) {
     const shadow = attach.call(this, init);
-    roots.push(shadow);
-    observe(shadow);
+    if (!roots.includes(shadow)) {
+      roots.push(shadow);
+      observe(shadow);
+    }
     return shadow;
   };
   observe(document);
