@@ -2,12 +2,12 @@
 //! creates one and shows it once with a copy button, and revoke behind a confirmation.
 
 use stampcard_core::dashboard::{KeyView, NewKeyView};
-use wasm_bindgen_futures::{JsFuture, spawn_local};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api::CallError;
 use crate::components::confirm::Confirm;
-use crate::components::{error_line, event_value, use_ctx};
+use crate::components::{copy_to_clipboard, error_line, event_value, use_ctx};
 use crate::i18n::text;
 
 /// The API keys page.
@@ -126,8 +126,7 @@ pub fn KeysPage() -> Html {
             Callback::from(move |_: MouseEvent| {
                 let (text_to_copy, notice) = (text_to_copy.clone(), notice.clone());
                 spawn_local(async move {
-                    let Some(window) = web_sys::window() else { return };
-                    if JsFuture::from(window.navigator().clipboard().write_text(&text_to_copy)).await.is_ok() {
+                    if copy_to_clipboard(&text_to_copy).await {
                         notice.set(Some(text(lang).copied));
                     }
                 });

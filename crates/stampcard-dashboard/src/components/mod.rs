@@ -85,6 +85,12 @@ pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date()).unwrap_or(NaiveDate::MIN)
 }
 
+/// Puts `value` on the clipboard; whether the browser took it.
+pub async fn copy_to_clipboard(value: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    wasm_bindgen_futures::JsFuture::from(window.navigator().clipboard().write_text(value)).await.is_ok()
+}
+
 /// Goes to another page (the app follows the fragment).
 pub fn go(href: &str) {
     if let Some(window) = web_sys::window() {

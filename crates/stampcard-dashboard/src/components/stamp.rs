@@ -3,13 +3,13 @@
 
 use stampcard_core::types::YesNo;
 use stampcard_core::wire::UpdateStampRequest;
-use wasm_bindgen_futures::{JsFuture, spawn_local};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api::CallError;
 use crate::components::confirm::Confirm;
 use crate::components::qr::Qr;
-use crate::components::{Ctx, error_line, event_value, go, use_ctx};
+use crate::components::{Ctx, copy_to_clipboard, error_line, event_value, go, use_ctx};
 use crate::i18n::{self, text, ymd};
 use crate::state::route::Route;
 use stampcard_core::dashboard::Role;
@@ -175,9 +175,7 @@ pub fn StampPage(props: &StampProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (url, notice) = (url.clone(), notice.clone());
             spawn_local(async move {
-                let Some(window) = web_sys::window() else { return };
-                let copied = JsFuture::from(window.navigator().clipboard().write_text(&url)).await.is_ok();
-                if copied {
+                if copy_to_clipboard(&url).await {
                     notice.set(Some(text(lang).copied));
                 }
             });

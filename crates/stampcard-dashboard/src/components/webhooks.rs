@@ -7,11 +7,11 @@ use std::rc::Rc;
 
 use stampcard_core::webhook::{DeliveryStatus, WebhookEventType, WebhookFormat, WebhookUpdateRequest};
 use stampcard_core::wire::CardView;
-use wasm_bindgen_futures::{JsFuture, spawn_local};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::components::confirm::Confirm;
-use crate::components::{error_line, event_value, use_ctx};
+use crate::components::{copy_to_clipboard, error_line, event_value, use_ctx};
 use crate::i18n::{self, text};
 use crate::state::route::Route;
 use crate::state::webhooks::{LogAction, LogState, WebhookForm, WebhooksAction, WebhooksState, last_attempt};
@@ -153,8 +153,7 @@ pub fn WebhooksPage() -> Html {
             Callback::from(move |_: MouseEvent| {
                 let (value, copied) = (value.clone(), copied.clone());
                 spawn_local(async move {
-                    let Some(window) = web_sys::window() else { return };
-                    copied.set(JsFuture::from(window.navigator().clipboard().write_text(&value)).await.is_ok());
+                    copied.set(copy_to_clipboard(&value).await);
                 });
             })
         };

@@ -10,7 +10,6 @@ use stampcard_core::types::{YesNo, Ymd};
 use stampcard_core::webhook::{
     DeliveryStatus, EVENT_PAYLOAD_VERSION, WebhookEvent, WebhookEventType, WebhookFormat, WebhookStamp,
 };
-use stampcard_core::wire::{HistoryAction, HistoryActor};
 
 use super::StoreError;
 use super::find::FoundStamp;
@@ -271,32 +270,6 @@ pub fn test_event_body(event_id: &str, account_idx: i64, at_ms: i64) -> Result<S
         payload_version: EVENT_PAYLOAD_VERSION.to_owned(),
     };
     serde_json::to_string(&event).map_err(|e| StoreError::internal(format!("an event body did not serialise: {e}")))
-}
-
-/// The change a stamp deletion is announced as: who deleted it, and when.
-pub fn deletion(
-    stamp_idx: i64,
-    stamps: u32,
-    actor: HistoryActor,
-    api_key_idx: Option<i64>,
-    user_idx: Option<i64>,
-    at: i64,
-) -> NewEvent {
-    NewEvent {
-        stamp_idx,
-        // Not stored: a deletion has no history row (the history goes with the stamp).
-        action: HistoryAction::Update,
-        stamps_before: stamps,
-        stamps_after: stamps,
-        actor,
-        api_key_idx,
-        staff_idx: None,
-        user_idx: match actor {
-            HistoryActor::User => user_idx,
-            _ => None,
-        },
-        at,
-    }
 }
 
 /// The enabled endpoints of the stamp's account that take its card.
